@@ -1,0 +1,157 @@
+"""FaceMat networks: a MobileNetV2-style U-Net with an alpha head and a log-variance head.
+
+The same code builds the teacher (wide) and the student (narrow); both predict
+  alpha  = sigmoid(logits)          1xHxW in [0, 1]
+  logvar = predicted log sigma^2    1xHxW (clamped to a sane range)
+Only standard ops (Conv, BatchNorm, ReLU, Resize bilinear, Concat, GlobalAveragePool,
+Sigmoid, Clip) are used so the ONNX export (opset 17) runs everywhere.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+LOGVAR_MIN = -10.0
+LOGVAR_MAX = 3.0
+
+
+def _cbr(cin, cout, k=3, s=1, groups=1, dilation=1, act=True):
+    pad = dilation * (k // 2)
+    layers = [nn.Conv2d(cin, cout, k, s, pad, dilation=dilation, groups=groups, bias=False),
+              nn.BatchNorm2d(cout)]
+    if act:
+        layers.append(nn.ReLU(inplace=True))
+    return nn.Sequential(*layers)
+
+
+class InvertedResidual(nn.Module):
+    def __init__(self, cin, cout, stride, expand, dilation=1):
+        super().__init__()
+        hid = int(round(cin * expand))
+        self.use_res = stride == 1 and cin == cout
+        layers = []
+        if expand != 1:
+            layers.append(_cbr(cin, hid, 1))
+        layers.append(_cbr(hid, hid, 3, stride, groups=hid, dilation=dilation))
+        layers.append(_cbr(hid, cout, 1, act=False))
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x):
+        y = self.body(x)
+        return x + y if self.use_res else y
+
+
+class DecoderBlock(nn.Module):
+    """Upsample x2, concatenate the skip, depthwise-separable conv(s)."""
+
+    def __init__(self, cin, cskip, cout, n=1):
+        super().__init__()
+        c = cin + cskip
+        layers = []
+        for i in range(n):
+            layers += [_cbr(c, c, 3, groups=c), _cbr(c, cout, 1)]
+            c = cout
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x, skip):
+        x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+        return self.body(torch.cat([x, skip], 1))
+
+
+class FaceMatNet(nn.Module):
+    """U-Net: stem /2, four inverted-residual stages down to /32, global context, decoder to /1.
+
+    width: list of encoder channels [stem, s4, s8, s16, s32]
+    dec:   list of decoder channels [d16, d8, d4, d2, d1]
+    """
+
+    def __init__(self, width=(16, 24, 32, 64, 96), dec=(64, 40, 24, 16, 12),
+                 depth=(1, 2, 3, 3, 2), expand=4.0, dec_convs=1, logvar=True):
+        super().__init__()
+        self.config = dict(width=list(width), dec=list(dec), depth=list(depth), expand=expand,
+                           dec_convs=dec_convs, logvar=logvar)
+        w = width
+        self.stem = nn.Sequential(_cbr(3, w[0], 3, 2), InvertedResidual(w[0], w[0], 1, 1))
+        stages = []
+        cin = w[0]
+        for i in range(1, 5):
+            blocks = []
+            for j in range(depth[i]):
+                dil = 2 if (i == 4 and j > 0) else 1
+                blocks.append(InvertedResidual(cin, w[i], 2 if j == 0 else 1, expand, dil))
+                cin = w[i]
+            stages.append(nn.Sequential(*blocks))
+        self.stages = nn.ModuleList(stages)
+        # LR-ASPP-like global context gate on the deepest features
+        self.ctx_conv = _cbr(w[4], dec[0], 1)
+        self.ctx_gate = nn.Conv2d(w[4], dec[0], 1)
+        self.dec16 = DecoderBlock(dec[0], w[3], dec[0], dec_convs)
+        self.dec8 = DecoderBlock(dec[0], w[2], dec[1], dec_convs)
+        self.dec4 = DecoderBlock(dec[1], w[1], dec[2], dec_convs)
+        self.dec2 = DecoderBlock(dec[2], w[0], dec[3], dec_convs)
+        # full resolution: cheap refinement with the RGB input
+        self.dec1 = DecoderBlock(dec[3], 3, dec[4], 1)
+        self.alpha_head = nn.Conv2d(dec[4], 1, 3, 1, 1)
+        self.has_logvar = logvar
+        if logvar:
+            self.logvar_head = nn.Conv2d(dec[4], 1, 3, 1, 1)
+
+    def forward_logits(self, x):
+        s2 = self.stem(x)
+        s4 = self.stages[0](s2)
+        s8 = self.stages[1](s4)
+        s16 = self.stages[2](s8)
+        s32 = self.stages[3](s16)
+        g = torch.sigmoid(self.ctx_gate(F.adaptive_avg_pool2d(s32, 1)))
+        y = self.ctx_conv(s32) * g
+        y = self.dec16(y, s16)
+        y = self.dec8(y, s8)
+        y = self.dec4(y, s4)
+        y = self.dec2(y, s2)
+        y = self.dec1(y, x)
+        logits = self.alpha_head(y)
+        logvar = None
+        if self.has_logvar:
+            logvar = torch.clamp(self.logvar_head(y), LOGVAR_MIN, LOGVAR_MAX)
+        return logits, logvar
+
+    def forward(self, x):
+        logits, logvar = self.forward_logits(x)
+        alpha = torch.sigmoid(logits)
+        if logvar is None:
+            return alpha
+        return alpha, logvar
+
+
+STUDENT_ARCH = dict(width=(16, 24, 32, 64, 96), dec=(64, 40, 24, 16, 12),
+                    depth=(1, 2, 3, 3, 2), expand=4.0, dec_convs=1, logvar=True)
+TEACHER_ARCH = dict(width=(32, 48, 96, 160, 256), dec=(160, 96, 64, 32, 24),
+                    depth=(1, 3, 4, 4, 3), expand=6.0, dec_convs=2, logvar=True)
+
+
+def build(arch: dict) -> FaceMatNet:
+    return FaceMatNet(**arch)
+
+
+def count_params(m: nn.Module) -> int:
+    return sum(p.numel() for p in m.parameters())
+
+
+def count_macs(m: nn.Module, h: int, w: int) -> int:
+    """Multiply-accumulates of Conv2d layers (the rest is negligible) for a 1x3xHxW input."""
+    macs = [0]
+
+    def hook(mod, inp, out):
+        k = mod.kernel_size[0] * mod.kernel_size[1]
+        macs[0] += out.numel() * k * mod.in_channels // mod.groups
+
+    hs = [mm.register_forward_hook(hook) for mm in m.modules() if isinstance(mm, nn.Conv2d)]
+    was = m.training
+    m.eval()
+    with torch.no_grad():
+        m(torch.zeros(1, 3, h, w))
+    m.train(was)
+    for hh in hs:
+        hh.remove()
+    return macs[0]

@@ -1,0 +1,103 @@
+"""Shared helpers: repo paths, configs, run folders (seed, config, git commit), seeding."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "celebamask-hq-1k"
+
+
+def resolve_data_root(p: str | None) -> Path:
+    """Data path from the config/CLI; relative paths are taken from the repo root.
+    Falls back to the repo-local copy .data/celebamask-hq-1k (used on the GPU machine)."""
+    cands = []
+    if p:
+        q = Path(p)
+        cands.append(q if q.is_absolute() else REPO_ROOT / q)
+    cands += [DEFAULT_DATA, REPO_ROOT / ".data" / "celebamask-hq-1k"]
+    for c in cands:
+        if c.exists():
+            return c.resolve()
+    raise FileNotFoundError(f"no data found; tried {[str(c) for c in cands]}")
+
+
+def load_config(path: str | os.PathLike, overrides: list[str] | None = None) -> dict:
+    with open(path) as f:
+        cfg = json.load(f)
+    for ov in overrides or []:
+        k, v = ov.split("=", 1)
+        try:
+            v = json.loads(v)
+        except json.JSONDecodeError:
+            pass
+        d = cfg
+        keys = k.split(".")
+        for kk in keys[:-1]:
+            d = d.setdefault(kk, {})
+        d[keys[-1]] = v
+    return cfg
+
+
+def git_commit() -> str:
+    try:
+        c = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                           text=True, timeout=10).stdout.strip()
+        d = subprocess.run(["git", "status", "--porcelain", "training", "models"], cwd=REPO_ROOT,
+                           capture_output=True, text=True, timeout=10).stdout.strip()
+        return (c or "unknown") + ("+dirty" if d else "")
+    except Exception:
+        return os.environ.get("FACEMAT_GIT_COMMIT", "unknown")
+
+
+def seed_everything(seed: int):
+    random.seed(seed)
+    np.random.seed(seed % (2 ** 32))
+    torch.manual_seed(seed)
+
+
+def make_run_dir(base: str | os.PathLike, name: str, cfg: dict, argv=None) -> Path:
+    base = Path(base)
+    if not base.is_absolute():
+        base = REPO_ROOT / base
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    d = base / f"{name}-{stamp}"
+    i = 1
+    while d.exists():
+        d = base / f"{name}-{stamp}-{i}"
+        i += 1
+    d.mkdir(parents=True)
+    info = {
+        "seed": cfg.get("seed"),
+        "git_commit": os.environ.get("FACEMAT_GIT_COMMIT") or git_commit(),
+        "argv": argv if argv is not None else sys.argv,
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "host": platform.node(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    (d / "config.json").write_text(json.dumps(cfg, indent=2))
+    (d / "run_info.json").write_text(json.dumps(info, indent=2))
+    return d
+
+
+class Logger:
+    def __init__(self, path: Path | None):
+        self.f = open(path, "a") if path else None
+
+    def __call__(self, *a):
+        s = " ".join(str(x) for x in a)
+        print(s, flush=True)
+        if self.f:
+            self.f.write(s + "\n")
+            self.f.flush()
