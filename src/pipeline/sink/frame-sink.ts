@@ -1,0 +1,18 @@
+import type { OutputFrame, VideoFormat } from '../frame.js';
+
+/**
+ * Stage 4: where composited frames go. The scheduler never waits on a sink: each sink has a
+ * one-frame mailbox and a slow sink drops frames (counted) instead of slowing the video.
+ */
+export interface FrameSink {
+  readonly description: string;
+  open(format: VideoFormat): Promise<void>;
+  /** Consumes the frame before resolving; the buffer is reused after that. */
+  write(frame: OutputFrame): Promise<void>;
+  /**
+   * Whether anyone watches (a v4l2loopback reader, a preview client). The scheduler idles the
+   * matte stage when no sink has a consumer. Sinks that cannot tell return true.
+   */
+  hasConsumers(): boolean;
+  close(): Promise<void>;
+}
