@@ -7,7 +7,12 @@ import type { OutputFrame, VideoFormat } from '../frame.js';
 export interface FrameSink {
   readonly description: string;
   open(format: VideoFormat): Promise<void>;
-  /** Consumes the frame before resolving; the buffer is reused after that. */
+  /**
+   * Takes the frame. The sink must read the pixels it needs synchronously, before write() returns
+   * (convert or copy them into a buffer of its own): the caller reuses `frame.rgba` right after.
+   * The promise resolves when the sink can take the next frame; until then the scheduler keeps at
+   * most one newer frame for it (drop-oldest).
+   */
   write(frame: OutputFrame): Promise<void>;
   /**
    * Whether anyone watches (a v4l2loopback reader, a preview client). The scheduler idles the
