@@ -1,0 +1,28 @@
+import type { OutputFrame, VideoFormat } from '../pipeline/frame.js';
+import type { FrameSink } from '../pipeline/sink/frame-sink.js';
+import type { MjpegStream } from './mjpeg-stream.js';
+
+/**
+ * A FrameSink that feeds an MjpegStream; the control server attaches one to the running
+ * pipeline (controller.attachSink) for the web panel's live preview.
+ */
+export class MjpegSink implements FrameSink {
+  constructor(
+    readonly description: string,
+    private readonly stream: MjpegStream,
+  ) {}
+
+  async open(_format: VideoFormat): Promise<void> {}
+
+  async write(frame: OutputFrame): Promise<void> {
+    this.stream.offer(frame);
+  }
+
+  hasConsumers(): boolean {
+    return this.stream.hasConsumers();
+  }
+
+  async close(): Promise<void> {
+    this.stream.close();
+  }
+}
