@@ -65,6 +65,7 @@ export class Scheduler {
   private scratch: Uint8Array | null = null;
   private placeholders: PlaceholderFrames | null = null;
   private readonly mailboxes = new Map<FrameSink, SinkMailbox>();
+  private readonly attachedMailboxes = new Map<FrameSink, SinkMailbox>();
 
   private readonly pending: Frame[] = [];
   private matteSlot: Frame | null = null;
@@ -225,8 +226,12 @@ export class Scheduler {
   }
 
   private enqueue(frame: Frame): void {
-    if (this.pending.length >= this.depth) {
-      this.pending.shift()!.release();
+    // The frame whose matte is being made belongs to the matte stage; the others wait in a
+    // queue of `depth` frames, oldest dropped first.
+    const inMatteStage = this.pending.findIndex((f) => f.seq === this.matteInFlight);
+    if (this.pending.length - (inMatteStage >= 0 ? 1 : 0) >= this.depth) {
+      const victim = inMatteStage === 0 ? 1 : 0;
+      this.pending.splice(victim, 1)[0].release();
       this.metrics.dropped.matte++;
     }
     this.pending.push(frame);
@@ -321,17 +326,17 @@ export class Scheduler {
   /** Mailboxes for the start-up sinks plus those attached at run time (web preview, OBS). */
   private *allMailboxes(): Iterable<SinkMailbox> {
     yield* this.mailboxes.values();
-    for (const sink of this.options.controller.attachedSinks()) {
-      let box = this.mailboxes.get(sink);
+    const attached = this.options.controller.attachedSinks();
+    for (const sink of this.attachedMailboxes.keys()) {
+      if (!attached.has(sink)) this.attachedMailboxes.delete(sink);
+    }
+    for (const sink of attached) {
+      let box = this.attachedMailboxes.get(sink);
       if (!box) {
-        box = new SinkMailbox(sink, this.metrics);
-        this.mailboxes.set(sink, box);
+        box = new SinkMailbox(sink, this.metrics, () => this.options.controller.attachedSinks().has(sink));
+        this.attachedMailboxes.set(sink, box);
       }
       yield box;
-    }
-    // Forget the mailboxes of sinks detached since the last frame.
-    for (const [sink] of this.mailboxes) {
-      if (!this.options.sinks.includes(sink) && !this.options.controller.attachedSinks().has(sink)) this.mailboxes.delete(sink);
     }
   }
 
@@ -357,7 +362,7 @@ export class Scheduler {
     this.matteSlot?.release();
     this.matteSlot = null;
     const { source, compositor, sinks, engine } = this.options;
-    await Promise.all([...this.mailboxes.values()].map((box) => box.drain()));
+    await Promise.all([...this.mailboxes.values(), ...this.attachedMailboxes.values()].map((box) => box.drain()));
     const closeQuietly = async (what: string, close: () => Promise<void>) => {
       try {
         await close();

@@ -18,9 +18,11 @@ export class SinkMailbox {
   private idleWaiters: Array<() => void> = [];
   private failed = false;
 
+  /** `wanted` says whether the sink still takes frames (run-time sinks can be detached). */
   constructor(
     readonly sink: FrameSink,
     private readonly metrics: PipelineMetrics,
+    private readonly wanted: () => boolean = () => true,
   ) {}
 
   /** Hands a frame over; returns false when an older waiting frame was dropped for it. */
@@ -69,13 +71,14 @@ export class SinkMailbox {
 
   private next(): void {
     const waiting = this.pending;
-    if (waiting && !this.failed) {
+    if (waiting && !this.failed && this.wanted()) {
       this.pending = null;
       this.start(waiting);
       // The frame's pixels were consumed synchronously by write(): its buffer can be reused.
       this.spare = waiting;
       return;
     }
+    this.pending = null;
     this.busy = false;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];

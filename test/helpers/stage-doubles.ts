@@ -1,0 +1,148 @@
+/**
+ * Test doubles for the pipeline stages, used to test the scheduler's logic (ordering, drops,
+ * back-pressure, faults) independently of the real model and GL. The real stages have their own
+ * tests and the end-to-end test runs them together.
+ */
+import type { Frame, Matte, OutputFrame, VideoFormat } from '../../src/pipeline/frame.js';
+import type { FrameSource } from '../../src/pipeline/source/frame-source.js';
+import type { MatteEngine } from '../../src/pipeline/matte/matte-engine.js';
+import type { Compositor } from '../../src/pipeline/composite/compositor.js';
+import type { FrameSink } from '../../src/pipeline/sink/frame-sink.js';
+import type { FilterInstance } from '../../src/pipeline/control/filter-catalogue.js';
+import { SourceFault } from '../../src/pipeline/source/frame-source.js';
+import { FramePacer } from '../../src/pipeline/source/frame-pacer.js';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Writes the frame number into the first pixel's R,G (little-endian) so sinks can read it back. */
+export class CountingSource implements FrameSource {
+  description = 'counting';
+  opened = 0;
+  closed = 0;
+  private n = 0;
+  private pacer: FramePacer | null = null;
+  /** Make read() fail with an unplug after this many frames (once). */
+  failAfter: number | null = null;
+  /** While true, open() fails as a device that is still gone would. */
+  unplugged = false;
+
+  constructor(
+    private readonly total: number | null,
+    private readonly fps = 100,
+  ) {}
+
+  async open(f: VideoFormat): Promise<VideoFormat> {
+    if (this.unplugged) throw new SourceFault('no such device', true);
+    this.opened++;
+    this.pacer = new FramePacer(this.fps);
+    return { ...f };
+  }
+
+  async read(target: Uint8Array): Promise<number | null> {
+    if (this.total !== null && this.n >= this.total) return null;
+    if (this.failAfter !== null && this.n === this.failAfter) {
+      this.failAfter = null;
+      this.unplugged = true;
+      throw new SourceFault('device unplugged (ENODEV)', true);
+    }
+    const t = await this.pacer!.wait();
+    target[0] = this.n & 255;
+    target[1] = (this.n >> 8) & 255;
+    target[2] = 7;
+    this.n++;
+    return t;
+  }
+
+  async close(): Promise<void> {
+    this.closed++;
+  }
+}
+
+export class DelayEngine implements MatteEngine {
+  description = 'delay';
+  provider = 'none';
+  seen: number[] = [];
+  closed = false;
+  failing = false;
+
+  constructor(public delayMs: number) {}
+
+  async run(frame: Frame): Promise<Matte> {
+    this.seen.push(frame.seq);
+    await sleep(this.delayMs);
+    if (this.failing) throw new Error('model exploded');
+    return {
+      seq: frame.seq,
+      captureMs: frame.captureMs,
+      width: 4,
+      height: 4,
+      alpha: new Float32Array(16).fill(1),
+      uncertainty: null,
+      roi: { x: 0, y: 0, width: frame.width, height: frame.height },
+      empty: false,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/** Copies the frame and records which matte it got. */
+export class RecordingCompositor implements Compositor {
+  description = 'recording';
+  pairs: Array<{ frame: number; matte: number | null }> = [];
+  opened = false;
+  closed = false;
+  private out: { seq: number; captureMs: number; width: number; height: number; rgba: Uint8Array } | null = null;
+
+  async open(f: VideoFormat): Promise<void> {
+    this.opened = true;
+    this.out = { seq: 0, captureMs: 0, width: f.width, height: f.height, rgba: new Uint8Array(f.width * f.height * 4) };
+  }
+
+  composite(frame: Frame, matte: Matte | null, _chain: readonly FilterInstance[]): OutputFrame {
+    this.pairs.push({ frame: frame.seq, matte: matte ? matte.seq : null });
+    const out = this.out!;
+    out.seq = frame.seq;
+    out.captureMs = frame.captureMs;
+    out.rgba.set(frame.rgba);
+    out.rgba[3] = matte ? 1 : 0;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+export class RecordingSink implements FrameSink {
+  description: string;
+  frames: Array<{ seq: number; counter: number; placeholder: boolean }> = [];
+  closed = false;
+  consumers = true;
+
+  constructor(
+    name: string,
+    public delayMs = 0,
+  ) {
+    this.description = name;
+  }
+
+  async open(): Promise<void> {}
+
+  async write(frame: OutputFrame): Promise<void> {
+    // Read synchronously, as the contract says; the buffer is reused after we return.
+    const placeholder = frame.rgba[2] !== 7;
+    this.frames.push({ seq: frame.seq, counter: frame.rgba[0] | (frame.rgba[1] << 8), placeholder });
+    if (this.delayMs > 0) await sleep(this.delayMs);
+  }
+
+  hasConsumers(): boolean {
+    return this.consumers;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

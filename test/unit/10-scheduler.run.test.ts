@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { Scheduler } from '../../src/pipeline/scheduler/scheduler.js';
+import { PipelineController, chainForPreset } from '../../src/pipeline/control/pipeline-controller.js';
+import { PRESETS } from '../../src/pipeline/control/presets.js';
+import { setLogSink } from '../../src/log.js';
+import { CountingSource, DelayEngine, RecordingCompositor, RecordingSink, sleep } from '../helpers/stage-doubles.js';
+
+const format = { width: 32, height: 16, fps: 100 };
+
+function controller(): PipelineController {
+  return new PipelineController(chainForPreset(PRESETS[0]), PRESETS[0].name);
+}
+
+function isIncreasing(values: number[]): boolean {
+  return values.every((v, i) => i === 0 || v > values[i - 1]);
+}
+
+describe('Scheduler#run', function () {
+  let restoreLog: (line: string) => void;
+  const logLines: string[] = [];
+  beforeEach(() => {
+    logLines.length = 0;
+    restoreLog = setLogSink((l) => logLines.push(l));
+  });
+  afterEach(() => setLogSink(restoreLog));
+
+  it('delivers frames in capture order, each with its own matte when the model keeps up', async function () {
+    const source = new CountingSource(40, 100);
+    const engine = new DelayEngine(1);
+    const compositor = new RecordingCompositor();
+    const sink = new RecordingSink('a');
+    const summary = await new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format }).run();
+    assert.equal(summary.reason, 'end-of-stream');
+    const counters = sink.frames.map((f) => f.counter);
+    assert.ok(isIncreasing(counters), `out of order: ${counters}`);
+    assert.ok(counters.length >= 36, `only ${counters.length} of 40 frames arrived`);
+    const ownMatte = compositor.pairs.filter((p) => p.matte === p.frame).length;
+    assert.ok(ownMatte >= compositor.pairs.length - 2, `${ownMatte}/${compositor.pairs.length} frames got their own matte`);
+  });
+
+  it('with a slow model keeps video going, lowers matte rate and never exceeds the matte lag', async function () {
+    const source = new CountingSource(60, 100); // a frame every 10 ms
+    const engine = new DelayEngine(25); // a matte every 25 ms
+    const compositor = new RecordingCompositor();
+    const sink = new RecordingSink('a');
+    const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format, maxMatteLag: 1 });
+    await scheduler.run();
+    for (const p of compositor.pairs) {
+      assert.ok(p.matte !== null && Math.abs(p.frame - p.matte) <= 1, `frame ${p.frame} got matte ${p.matte}`);
+    }
+    assert.ok(engine.seen.length < 40, `model ran ${engine.seen.length} times for 60 frames`);
+    assert.ok(compositor.pairs.length > engine.seen.length, 'more frames than mattes reached the output');
+    const m = scheduler.metrics.snapshot();
+    assert.equal(m.frames.captured, 60);
+    assert.equal(m.frames.output + m.dropped.matte, 60, 'every captured frame is output or counted as dropped');
+  });
+
+  it('with matteLag 0 applies only the exact matte and drops frames that cannot get one', async function () {
+    const source = new CountingSource(40, 100);
+    const engine = new DelayEngine(25);
+    const compositor = new RecordingCompositor();
+    const scheduler = new Scheduler({ source, engine, compositor, sinks: [new RecordingSink('a')], controller: controller(), format, maxMatteLag: 0 });
+    await scheduler.run();
+    assert.ok(compositor.pairs.length > 0);
+    for (const p of compositor.pairs) assert.equal(p.matte, p.frame);
+    assert.ok(scheduler.metrics.dropped.matte > 0);
+  });
+
+  it('a slow sink loses frames while a fast sink gets every frame', async function () {
+    const source = new CountingSource(50, 100);
+    const fast = new RecordingSink('fast');
+    const slow = new RecordingSink('slow', 45);
+    const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [fast, slow], controller: controller(), format });
+    await scheduler.run();
+    assert.equal(fast.frames.length, scheduler.outputFrames);
+    assert.ok(slow.frames.length < fast.frames.length / 2, `slow sink got ${slow.frames.length} of ${fast.frames.length}`);
+    assert.ok(isIncreasing(slow.frames.map((f) => f.counter)));
+    // drop-oldest: the slow sink's last frame is the newest frame output
+    assert.equal(slow.frames.at(-1)!.counter, fast.frames.at(-1)!.counter);
+    assert.ok(scheduler.metrics.dropped.sink > 0);
+  });
+
+  it('stops after --frames N and closes every stage', async function () {
+    const source = new CountingSource(null, 200);
+    const engine = new DelayEngine(1);
+    const compositor = new RecordingCompositor();
+    const sink = new RecordingSink('a');
+    const summary = await new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format, frameLimit: 12 }).run();
+    assert.equal(summary.reason, 'frame-limit');
+    assert.equal(sink.frames.length, 12);
+    assert.ok(sink.closed && compositor.closed && engine.closed);
+    assert.equal(source.closed, 1);
+  });
+
+  it('stop() ends an endless source promptly and releases everything', async function () {
+    const source = new CountingSource(null, 100);
+    const engine = new DelayEngine(5);
+    const compositor = new RecordingCompositor();
+    const sink = new RecordingSink('a');
+    const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format });
+    const done = scheduler.run();
+    await sleep(150);
+    scheduler.stop();
+    const summary = await done;
+    assert.equal(summary.reason, 'stopped');
+    assert.ok(sink.frames.length > 3);
+    assert.ok(sink.closed && compositor.closed && engine.closed && source.closed === 1);
+    const pool = (scheduler as unknown as { pool: { inUse: number } }).pool;
+    assert.equal(pool.inUse, 0, 'every pooled frame was released');
+  });
+
+  it('shows the disconnected placeholder while the camera is unplugged and resumes when it returns', async function () {
+    const source = new CountingSource(null, 100);
+    source.failAfter = 5;
+    const sink = new RecordingSink('a');
+    const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controller: controller(), format, reopenDelayMs: 30 });
+    const done = scheduler.run();
+    await sleep(200);
+    assert.ok(sink.frames.some((f) => f.placeholder), 'placeholder frames were shown');
+    source.unplugged = false; // replugged
+    await sleep(200);
+    scheduler.stop();
+    await done;
+    const lastPlaceholder = sink.frames.map((f) => f.placeholder).lastIndexOf(true);
+    assert.ok(lastPlaceholder < sink.frames.length - 3, 'camera frames came back after the placeholder');
+    assert.ok(source.opened >= 2, 'the source was reopened');
+    assert.ok(logLines.some((l) => /lost \(device unplugged/.test(l)));
+    assert.ok(logLines.some((l) => /is back/.test(l)));
+  });
+
+  it('shows the paused frame while paused, and camera frames again after resume', async function () {
+    const ctl = controller();
+    const sink = new RecordingSink('a');
+    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controller: ctl, format });
+    const done = scheduler.run();
+    await sleep(80);
+    await ctl.execute({ type: 'camera.pause' }, 'cli');
+    await sleep(80);
+    const pausedFrames = sink.frames.filter((f) => f.placeholder).length;
+    await ctl.execute({ type: 'camera.pause', paused: false }, 'cli');
+    await sleep(80);
+    scheduler.stop();
+    await done;
+    assert.ok(pausedFrames >= 3, `${pausedFrames} paused frames`);
+    assert.equal(sink.frames.at(-1)!.placeholder, false);
+  });
+
+  it('skips the model and filters while no sink has a consumer', async function () {
+    const sink = new RecordingSink('a');
+    sink.consumers = false;
+    const engine = new DelayEngine(1);
+    const scheduler = new Scheduler({ source: new CountingSource(20, 200), engine, compositor: new RecordingCompositor(), sinks: [sink], controller: controller(), format });
+    await scheduler.run();
+    assert.equal(engine.seen.length, 0);
+    assert.equal(sink.frames.length, 0);
+    assert.equal(scheduler.metrics.frames.captured, 20);
+  });
+
+  it('passes frames through without a matte when the model keeps failing, logging once', async function () {
+    const engine = new DelayEngine(1);
+    engine.failing = true;
+    const compositor = new RecordingCompositor();
+    const sink = new RecordingSink('a');
+    await new Scheduler({ source: new CountingSource(20, 100), engine, compositor, sinks: [sink], controller: controller(), format }).run();
+    assert.ok(sink.frames.length >= 15);
+    assert.ok(compositor.pairs.every((p) => p.matte === null));
+    assert.equal(logLines.filter((l) => /matte failed/.test(l)).length, 1);
+  });
+
+  it('writes to sinks attached at run time', async function () {
+    const ctl = controller();
+    const late = new RecordingSink('late');
+    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [new RecordingSink('a')], controller: ctl, format });
+    const done = scheduler.run();
+    await sleep(60);
+    ctl.attachSink(late);
+    await sleep(80);
+    ctl.detachSink(late);
+    const count = late.frames.length;
+    await sleep(60);
+    scheduler.stop();
+    await done;
+    assert.ok(count > 2);
+    assert.equal(late.frames.length, count, 'no frames after detach');
+  });
+});
