@@ -113,13 +113,25 @@ def face_mask(labels: np.ndarray) -> np.ndarray:
     return np.isin(labels, FACE_CLASSES)
 
 
-def load_faces(samples: list[Sample], size: int = 512):
+def _load_one(args):
+    s, size = args
+    return load_image(s, size), load_labels(s, size)
+
+
+def load_faces(samples: list[Sample], size: int = 512, workers: int = 1):
     """Decode all faces once (uint8 images N x S x S x 3, labels N x S x S)."""
     imgs = np.zeros((len(samples), size, size, 3), np.uint8)
     labs = np.zeros((len(samples), size, size), np.uint8)
-    for i, s in enumerate(samples):
-        imgs[i] = load_image(s, size)
-        labs[i] = load_labels(s, size)
+    jobs = [(s, size) for s in samples]
+    if workers > 1 and len(samples) >= 32:
+        import multiprocessing as mp
+        with mp.get_context("fork").Pool(workers) as pool:
+            res = pool.imap(_load_one, jobs, chunksize=8)
+            for i, (im, lb) in enumerate(res):
+                imgs[i], labs[i] = im, lb
+    else:
+        for i, j in enumerate(jobs):
+            imgs[i], labs[i] = _load_one(j)
     return imgs, labs
 
 

@@ -139,7 +139,8 @@ def main(argv=None):
     ap.add_argument("--version", default="0.0.0")
     ap.add_argument("--data-desc", default="synthetic composites over CelebAMask-HQ subset")
     ap.add_argument("--data-root", default=None)
-    ap.add_argument("--no-parity", action="store_true")
+    ap.add_argument("--no-parity", action="store_true", help="skip the onnxruntime-node parity check")
+    ap.add_argument("--no-bench", action="store_true", help="skip the onnxruntime-node CPU latency")
     a = ap.parse_args(argv)
     out = Path(a.out)
     if not out.is_absolute():
@@ -163,8 +164,9 @@ def main(argv=None):
         if not ok:
             print(json.dumps(info, indent=2))
             raise SystemExit("parity check FAILED")
-    summary, _ = run_node(onnx_path, None, threads=2, iters=100)
-    info["ort_node_cpu_latency_ms"] = summary["latency"]
+    if not a.no_bench:
+        summary, _ = run_node(onnx_path, None, threads=2, iters=200)
+        info["ort_node_cpu_latency_ms"] = summary["latency"]
     print(json.dumps(info, indent=2))
     return info
 

@@ -76,6 +76,13 @@ def make_run_dir(base: str | os.PathLike, name: str, cfg: dict, argv=None) -> Pa
         d = base / f"{name}-{stamp}-{i}"
         i += 1
     d.mkdir(parents=True)
+    write_run_info(d, cfg, argv)
+    return d
+
+
+def write_run_info(d: Path, cfg: dict, argv=None):
+    """Record config, seed, git commit and environment in a run folder."""
+    d.mkdir(parents=True, exist_ok=True)
     info = {
         "seed": cfg.get("seed"),
         "git_commit": os.environ.get("FACEMAT_GIT_COMMIT") or git_commit(),
@@ -88,7 +95,6 @@ def make_run_dir(base: str | os.PathLike, name: str, cfg: dict, argv=None) -> Pa
     }
     (d / "config.json").write_text(json.dumps(cfg, indent=2))
     (d / "run_info.json").write_text(json.dumps(info, indent=2))
-    return d
 
 
 class Logger:

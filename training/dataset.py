@@ -1,0 +1,102 @@
+"""Torch datasets over the synthesizer: an endless seeded training stream and a fixed, seeded
+validation set (every validation face x every occluder type + clean)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .data import list_samples, load_faces, split, synthetic_faces
+from .synth import EVAL_TYPES, FaceBank, Synthesizer
+from .utils import resolve_data_root
+
+
+def build_banks(dcfg: dict, workers: int = 1):
+    """-> (train FaceBank, val FaceBank, description dict). dcfg keys: root, val_fraction,
+    split_seed, src_size, max_faces, synthetic (int: use N procedural faces instead of data)."""
+    src = int(dcfg.get("src_size", 512))
+    if dcfg.get("synthetic"):
+        n = int(dcfg["synthetic"])
+        imgs, labs = synthetic_faces(n, src, seed=int(dcfg.get("split_seed", 0)))
+        nv = max(1, int(round(n * dcfg.get("val_fraction", 0.15))))
+        desc = {"root": None, "synthetic": n, "n_train": n - nv, "n_val": nv}
+        return FaceBank(imgs[nv:], labs[nv:]), FaceBank(imgs[:nv], labs[:nv]), desc
+    root = resolve_data_root(dcfg.get("root"))
+    samples = list_samples(root)
+    if dcfg.get("max_faces"):
+        samples = samples[: int(dcfg["max_faces"])]
+    tr, va = split(samples, float(dcfg.get("val_fraction", 0.15)), int(dcfg.get("split_seed", 1234)))
+    if dcfg.get("max_train"):
+        tr = tr[: int(dcfg["max_train"])]
+    if dcfg.get("max_val"):
+        va = va[: int(dcfg["max_val"])]
+    desc = {"root": str(root), "n_train": len(tr), "n_val": len(va), "val_names": [s.name for s in va]}
+    return (FaceBank(*load_faces(tr, src, workers), workers=workers),
+            FaceBank(*load_faces(va, src, workers), workers=workers), desc)
+
+
+def _to_tensors(s):
+    img = torch.from_numpy(np.ascontiguousarray(s["image"].transpose(2, 0, 1)))  # uint8 3xHxW
+    alpha = torch.from_numpy(s["alpha"][None]).half()
+    face = torch.from_numpy(s["face"][None]).half()
+    return img, alpha, face
+
+
+class TrainStream(torch.utils.data.Dataset):
+    """Sample i: face = epoch-permutation of i, randomness = default_rng([seed, i])."""
+
+    def __init__(self, bank: FaceBank, size: int, scfg: dict, seed: int, length: int = 10 ** 8):
+        self.syn = Synthesizer(bank, size, scfg)
+        self.n, self.seed, self.length = bank.n, seed, length
+        self._perm_epoch, self._perm = -1, None
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, i):
+        e, j = divmod(int(i), self.n)
+        if e != self._perm_epoch:
+            self._perm = np.random.default_rng([self.seed, 1, e]).permutation(self.n)
+            self._perm_epoch = e
+        rng = np.random.default_rng([self.seed, 2, int(i)])
+        s = self.syn.sample(int(self._perm[j]), rng)
+        return _to_tensors(s)
+
+
+class ValSet(torch.utils.data.Dataset):
+    """Fixed validation set: item (face k, type t) is synthesised with default_rng([seed, k, t])."""
+
+    def __init__(self, bank: FaceBank, size: int, scfg: dict, seed: int, types=EVAL_TYPES,
+                 n_faces: int | None = None):
+        self.syn = Synthesizer(bank, size, scfg)
+        self.types = list(types)
+        self.nf = min(bank.n, n_faces or bank.n)
+        self.seed = seed
+
+    def __len__(self):
+        return self.nf * len(self.types)
+
+    def __getitem__(self, i):
+        ti, k = divmod(int(i), self.nf)
+        rng = np.random.default_rng([self.seed, 3, k, EVAL_TYPES.index(self.types[ti])])
+        s = self.syn.sample(k, rng, self.types[ti])
+        img, alpha, face = _to_tensors(s)
+        return img, alpha, face, EVAL_TYPES.index(self.types[ti])
+
+
+def worker_init(_):
+    torch.set_num_threads(1)
+
+
+def loader(ds, batch, workers, shuffle=False, drop_last=False, prefetch=4):
+    kw = {}
+    if workers > 0:
+        import multiprocessing as mp
+        kw = dict(num_workers=workers, persistent_workers=False, prefetch_factor=prefetch,
+                  worker_init_fn=worker_init, multiprocessing_context=mp.get_context("fork"))
+    return torch.utils.data.DataLoader(ds, batch_size=batch, shuffle=shuffle, drop_last=drop_last,
+                                       pin_memory=torch.cuda.is_available(), **kw)
+
+
+def normalize(img_u8: torch.Tensor, mean=0.5, std=0.5) -> torch.Tensor:
+    """uint8 Bx3xHxW -> float normalised exactly as the manifest says."""
+    return (img_u8.float() / 255.0 - mean) / std

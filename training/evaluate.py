@@ -1,0 +1,161 @@
+"""Evaluate teacher / student / ablation student / ONNX model and the occlusion-blind baseline
+(the clean face mask) on the fixed, seeded validation set: MSE, SAD, Grad, Conn, IoU per occluder
+type and for clean faces.
+
+  /usr/bin/python3 -m training.evaluate --config training/configs/eval.json \
+      --teacher RUN/teacher.pt --student RUN/student.pt --ablation RUN/ablation.pt --out DIR
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import metrics as M
+from .dataset import ValSet, build_banks, loader, normalize
+from .model import build
+from .synth import EVAL_TYPES
+from .train import autocast, device_of, load_ckpt
+from .utils import Logger, REPO_ROOT, load_config, write_run_info
+
+BASELINE = "occlusion-blind"
+
+
+def _metric_job(args):
+    name, t, pred, gt = args
+    return name, t, M.all_metrics(pred.astype(np.float32), gt.astype(np.float32))
+
+
+def load_net(path):
+    ck = load_ckpt(path)
+    net = build(ck["arch"])
+    net.load_state_dict(ck["state_dict"])
+    return net.eval()
+
+
+class OnnxNet:
+    """Runs an ONNX model through onnxruntime (Python) if installed; used for --onnx."""
+
+    def __init__(self, path):
+        import onnxruntime as ort
+        self.s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+    def __call__(self, x):
+        outs = [self.s.run(None, {"image": x[i:i + 1].cpu().numpy()}) for i in range(x.shape[0])]
+        return torch.from_numpy(np.concatenate([o[0] for o in outs]))
+
+
+def evaluate(cfg: dict, nets: dict, log=print, workers: int = 2) -> dict:
+    dev = device_of(cfg)
+    _, vb, desc = build_banks(cfg["data"], workers)
+    vs = ValSet(vb, cfg["size"], cfg.get("synth", {}), cfg.get("val_seed", 777), n_faces=cfg.get("n_faces"))
+    log(f"validation: {vs.nf} faces x {len(vs.types)} types = {len(vs)} samples")
+    dl = loader(vs, cfg.get("batch", 32), cfg.get("loader_workers", workers))
+    for n in nets.values():
+        if isinstance(n, torch.nn.Module):
+            n.to(dev).eval()
+    acc = {}
+    pool = mp.get_context("fork").Pool(workers) if workers > 1 else None
+    t0 = time.time()
+    with torch.no_grad():
+        for img, alpha, face, tidx in dl:
+            x = normalize(img.to(dev))
+            gt = alpha[:, 0].float().numpy()
+            preds = {BASELINE: face[:, 0].float().numpy()}
+            for name, net in nets.items():
+                if isinstance(net, torch.nn.Module):
+                    with autocast(dev, cfg.get("amp", True)):
+                        a = net(x)[0]
+                else:
+                    a = net(x)
+                preds[name] = a[:, 0].float().cpu().numpy()
+            jobs = [(name, EVAL_TYPES[int(tidx[i])], p[i], gt[i]) for name, p in preds.items() for i in range(len(gt))]
+            res = pool.map(_metric_job, jobs, chunksize=8) if pool else list(map(_metric_job, jobs))
+            for name, t, m in res:
+                acc.setdefault(name, {}).setdefault(t, []).append(m)
+    if pool:
+        pool.close()
+    out = {"n_faces": vs.nf, "types": vs.types, "data": {k: v for k, v in desc.items() if k != "val_names"},
+           "val_seed": cfg.get("val_seed", 777), "size": cfg["size"], "models": {}}
+    for name, per in acc.items():
+        out["models"][name] = {}
+        for t, ms in per.items():
+            out["models"][name][t] = {k: float(np.mean([m[k] for m in ms])) for k in M.NAMES}
+            out["models"][name][t]["n"] = len(ms)
+        occ = [m for t, ms in per.items() if t != "clean" for m in ms]
+        if occ:
+            out["models"][name]["occluded (all types)"] = {k: float(np.mean([m[k] for m in occ])) for k in M.NAMES}
+            out["models"][name]["occluded (all types)"]["n"] = len(occ)
+    out["eval_wall_s"] = time.time() - t0
+    return out
+
+
+def table(res: dict) -> str:
+    models = [m for m in ["teacher", "student", "ablation", "onnx", BASELINE] if m in res["models"]]
+    rows = [t for t in res["types"]] + ["occluded (all types)"]
+    abbrev = {"teacher": "T", "student": "S", "ablation": "A", "onnx": "O", BASELINE: "B"}
+    lines = []
+    lines.append("Models: " + ", ".join(f"{abbrev[m]} = {m}" for m in models))
+    lines.append("")
+    hdr = "| type | n | " + " | ".join(f"IoU {abbrev[m]}" for m in models) + " | " + \
+          " | ".join(f"SAD {abbrev[m]}" for m in models) + " | " + " | ".join(f"MSE {abbrev[m]}" for m in models) + " |"
+    lines.append(hdr)
+    lines.append("|" + "---|" * (2 + 3 * len(models)))
+    for t in rows:
+        if t not in res["models"][models[0]]:
+            continue
+        r = [res["models"][m][t] for m in models]
+        lines.append(f"| {t} | {r[0]['n']} | " + " | ".join(f"{x['iou']:.3f}" for x in r) + " | "
+                     + " | ".join(f"{x['sad']:.2f}" for x in r) + " | " + " | ".join(f"{x['mse']:.4f}" for x in r) + " |")
+    lines.append("")
+    lines.append("| type | " + " | ".join(f"Grad {abbrev[m]}" for m in models) + " | "
+                 + " | ".join(f"Conn {abbrev[m]}" for m in models) + " |")
+    lines.append("|" + "---|" * (1 + 2 * len(models)))
+    for t in rows:
+        if t not in res["models"][models[0]]:
+            continue
+        r = [res["models"][m][t] for m in models]
+        lines.append(f"| {t} | " + " | ".join(f"{x['grad']:.2f}" for x in r) + " | "
+                     + " | ".join(f"{x['conn']:.2f}" for x in r) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", default=str(REPO_ROOT / "training/configs/eval.json"))
+    ap.add_argument("--set", action="append", default=[])
+    ap.add_argument("--teacher")
+    ap.add_argument("--student")
+    ap.add_argument("--ablation")
+    ap.add_argument("--onnx", help="also evaluate an exported ONNX model (needs the onnxruntime Python package)")
+    ap.add_argument("--out", required=True, help="folder for eval.json and eval.md")
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args(argv)
+    cfg = load_config(a.config, a.set)
+    out = Path(a.out)
+    out = out if out.is_absolute() else REPO_ROOT / out
+    write_run_info(out, cfg)
+    log = Logger(out / "log.txt")
+    nets = {}
+    for name in ("teacher", "student", "ablation"):
+        p = getattr(a, name)
+        if p:
+            nets[name] = load_net(p)
+    if a.onnx:
+        nets["onnx"] = OnnxNet(a.onnx)
+    res = evaluate(cfg, nets, log, a.workers)
+    res["checkpoints"] = {n: getattr(a, n) for n in ("teacher", "student", "ablation", "onnx") if getattr(a, n)}
+    (out / "eval.json").write_text(json.dumps(res, indent=2))
+    md = table(res)
+    (out / "eval.md").write_text(md)
+    log(md)
+    return res
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+"""Training loops (teacher, student + ablation student), time-boxed by wall clock or step count.
+
+Entry points: `python3 -m training.train_teacher` and `python3 -m training.train_student`.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import losses
+from .dataset import TrainStream, ValSet, build_banks, loader, normalize
+from .model import STUDENT_ARCH, TEACHER_ARCH, build, count_macs, count_params
+from .utils import Logger, REPO_ROOT, load_config, make_run_dir, seed_everything, write_run_info
+
+
+def device_of(cfg):
+    d = cfg.get("device", "auto")
+    if d == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(d)
+
+
+def autocast(dev, enabled):
+    if dev.type == "cuda" and enabled:
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def lr_at(progress, base, warmup=0.03, final=0.02):
+    if progress < warmup:
+        return base * (0.1 + 0.9 * progress / warmup)
+    p = min(1.0, (progress - warmup) / max(1e-6, 1 - warmup))
+    return base * (final + (1 - final) * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+class Clock:
+    """Progress in [0,1] from the wall-clock budget and/or the step budget (whichever is first)."""
+
+    def __init__(self, budget_s=None, max_steps=None):
+        self.t0 = time.time()
+        self.budget_s, self.max_steps = budget_s, max_steps
+
+    def progress(self, step):
+        p = 0.0
+        if self.budget_s:
+            p = max(p, (time.time() - self.t0) / self.budget_s)
+        if self.max_steps:
+            p = max(p, step / self.max_steps)
+        return p
+
+    def elapsed(self):
+        return time.time() - self.t0
+
+
+def save_ckpt(path, net, arch, size, kind, cfg, extra=None):
+    sd = {k: v.detach().float().cpu() if v.is_floating_point() else v.cpu() for k, v in net.state_dict().items()}
+    obj = {"arch": arch, "state_dict": sd, "size": size, "kind": kind, "config": cfg}
+    obj.update(extra or {})
+    torch.save(obj, path)
+
+
+def load_ckpt(path):
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except TypeError:
+        return torch.load(path, map_location="cpu")
+
+
+def _batches(cfg, bank, dev, seed):
+    t = cfg["train"]
+    ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
+    if t.get("fixed_batch"):
+        b = [ds[i] for i in range(t["batch"])]
+        batch = [torch.stack([x[j] for x in b]) for j in range(3)]
+        while True:
+            yield batch
+    dl = loader(ds, t["batch"], t.get("workers", 0), drop_last=True, prefetch=t.get("prefetch", 4))
+    yield from dl
+
+
+def _prep(batch, dev):
+    img, alpha, face = batch[:3]
+    x = normalize(img.to(dev, non_blocking=True))
+    return x, alpha.to(dev, non_blocking=True).float(), face.to(dev, non_blocking=True).float()
+
+
+@torch.no_grad()
+def quick_val(nets: dict, vbank, cfg, dev, n_faces=16):
+    """Mean IoU / MSE over a small fixed validation subset (all types) for the log."""
+    vs = ValSet(vbank, cfg["size"], cfg.get("synth", {}), cfg.get("val_seed", 777), n_faces=n_faces)
+    dl = loader(vs, 32, min(4, cfg["train"].get("workers", 0)))
+    res = {k: {"iou": [], "mse": []} for k in nets}
+    for img, alpha, face, _ in dl:
+        x = normalize(img.to(dev))
+        gt = alpha.to(dev).float()
+        for k, net in nets.items():
+            was = net.training
+            net.eval()
+            with autocast(dev, cfg["train"].get("amp", True)):
+                a = net(x)[0].float()
+            net.train(was)
+            p, g = a >= 0.5, gt >= 0.5
+            inter = (p & g).sum((1, 2, 3)).float()
+            uni = (p | g).sum((1, 2, 3)).float()
+            res[k]["iou"] += torch.where(uni > 0, inter / uni.clamp(min=1), torch.ones_like(uni)).tolist()
+            res[k]["mse"] += ((a - gt) ** 2).mean((1, 2, 3)).tolist()
+    return {k: {m: float(np.mean(v)) for m, v in r.items()} for k, r in res.items()}
+
+
+def train_teacher(cfg: dict, run_dir: Path, log: Logger):
+    dev = device_of(cfg)
+    seed_everything(cfg["seed"])
+    tb, vb, desc = build_banks(cfg["data"], max(1, cfg["train"].get("workers", 0)))
+    (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
+    arch = cfg.get("arch", TEACHER_ARCH)
+    net = build(arch).to(dev)
+    log(f"teacher: {count_params(net)/1e6:.2f}M params, {count_macs(net.cpu(), cfg['size'], cfg['size'])/1e9:.2f} GMAC;"
+        f" device {dev}; train faces {tb.n}, val faces {vb.n}")
+    net.to(dev).train()
+    t = cfg["train"]
+    opt = torch.optim.AdamW(net.parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
+    clock = Clock(t.get("budget_s"), t.get("max_steps"))
+    hist = []
+    step, seen = 0, 0
+    fixed_eval = None
+    for batch in _batches(cfg, tb, dev, cfg["seed"]):
+        prog = clock.progress(step)
+        if prog >= 1.0:
+            break
+        x, gt, _ = _prep(batch, dev)
+        if t.get("fixed_batch") and fixed_eval is None:
+            fixed_eval = (x, gt)
+        for g in opt.param_groups:
+            g["lr"] = lr_at(prog, t["lr"])
+        with autocast(dev, t.get("amp", True)):
+            alpha, logvar = net(x)
+        loss, parts = losses.teacher_loss(alpha.float(), logvar.float(), gt, cfg["loss"])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), t.get("clip", 5.0))
+        opt.step()
+        step += 1
+        seen += x.shape[0]
+        hist.append(float(loss))
+        if step % t.get("log_every", 50) == 0 or step == 1:
+            log(f"[teacher] step {step} t={clock.elapsed():.0f}s lr={opt.param_groups[0]['lr']:.2e} "
+                f"loss={float(loss):.4f} " + " ".join(f"{k}={float(v):.4f}" for k, v in parts.items())
+                + f" | {seen/clock.elapsed():.0f} img/s")
+    result = {"steps": step, "samples": seen, "wall_s": clock.elapsed(), "loss_first": hist[:3], "loss_last": hist[-3:]}
+    if fixed_eval is not None:
+        result["fixed_batch_loss"] = hist
+    save_ckpt(run_dir / "teacher.pt", net, arch, cfg["size"], "teacher", cfg, {"result": result})
+    if not t.get("skip_val"):
+        result["quick_val"] = quick_val({"teacher": net}, vb, cfg, dev, t.get("quick_val_faces", 16))
+    log("teacher done: " + json.dumps(result))
+    (run_dir / "result.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode: str = "both"):
+    """mode: 'weighted' (the FaceMat student), 'ablation' (w = 1), or 'both' (same batches, same
+    initial weights, two optimisers, in one loop)."""
+    dev = device_of(cfg)
+    seed_everything(cfg["seed"])
+    tb, vb, desc = build_banks(cfg["data"], max(1, cfg["train"].get("workers", 0)))
+    (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
+    tck = load_ckpt(teacher_ckpt)
+    teacher = build(tck["arch"])
+    teacher.load_state_dict(tck["state_dict"])
+    teacher.to(dev).eval()
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    arch = cfg.get("arch", STUDENT_ARCH)
+    torch.manual_seed(cfg["seed"])
+    base = build(arch)
+    log(f"student: {count_params(base)/1e6:.3f}M params, {count_macs(base, cfg['size'], cfg['size'])/1e9:.3f} GMAC;"
+        f" device {dev}; mode {mode}; teacher {teacher_ckpt}")
+    names = {"weighted": ["student"], "ablation": ["ablation"], "both": ["student", "ablation"]}[mode]
+    nets, opts = {}, {}
+    t = cfg["train"]
+    for n in names:
+        nets[n] = copy.deepcopy(base).to(dev).train()
+        opts[n] = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
+    clock = Clock(t.get("budget_s"), t.get("max_steps"))
+    hist = {n: [] for n in names}
+    step, seen = 0, 0
+    for batch in _batches(cfg, tb, dev, cfg["seed"] + 1):
+        prog = clock.progress(step)
+        if prog >= 1.0:
+            break
+        x, gt, _ = _prep(batch, dev)
+        with torch.no_grad(), autocast(dev, t.get("amp", True)):
+            ta, tlv = teacher(x)
+        ta, tlv = ta.float(), tlv.float()
+        msg = []
+        for n in names:
+            for g in opts[n].param_groups:
+                g["lr"] = lr_at(prog, t["lr"])
+            with autocast(dev, t.get("amp", True)):
+                a, lv = nets[n](x)
+            loss, parts = losses.student_loss(a.float(), lv.float(), gt, ta, tlv, cfg["loss"], weighted=(n == "student"))
+            opts[n].zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(nets[n].parameters(), t.get("clip", 5.0))
+            opts[n].step()
+            hist[n].append(float(loss))
+            msg.append(f"{n}: loss={float(loss):.4f} " + " ".join(f"{k}={float(v):.4f}" for k, v in parts.items()))
+        step += 1
+        seen += x.shape[0]
+        if step % t.get("log_every", 50) == 0 or step == 1:
+            log(f"[student] step {step} t={clock.elapsed():.0f}s lr={opts[names[0]].param_groups[0]['lr']:.2e} | "
+                + " | ".join(msg) + f" | {seen/clock.elapsed():.0f} img/s")
+    result = {"steps": step, "samples": seen, "wall_s": clock.elapsed(), "mode": mode,
+              "loss_first": {n: h[:3] for n, h in hist.items()}, "loss_last": {n: h[-3:] for n, h in hist.items()}}
+    if t.get("fixed_batch"):
+        result["fixed_batch_loss"] = hist
+    for n in names:
+        save_ckpt(run_dir / f"{n}.pt", nets[n], arch, cfg["size"], n, cfg,
+                  {"teacher": str(teacher_ckpt), "weighted": n == "student", "result": {k: v for k, v in result.items()
+                                                                                       if k != "fixed_batch_loss"}})
+    if not t.get("skip_val"):
+        vnets = dict(nets)
+        vnets["teacher"] = teacher
+        result["quick_val"] = quick_val(vnets, vb, cfg, dev, t.get("quick_val_faces", 16))
+    log("student done: " + json.dumps({k: v for k, v in result.items() if k != "fixed_batch_loss"}))
+    (run_dir / "result.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def cli(kind: str, argv=None):
+    ap = argparse.ArgumentParser(description=f"train the FaceMat {kind}")
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--set", action="append", default=[], help="override: key.sub=value (JSON value)")
+    ap.add_argument("--run-dir", help="exact run folder (default: <runs>/<kind>-<time>)")
+    if kind == "student":
+        ap.add_argument("--teacher", required=True, help="teacher checkpoint (.pt)")
+        g = ap.add_mutually_exclusive_group()
+        g.add_argument("--ablation", action="store_true", help="train only the ablation (no uncertainty weighting)")
+        g.add_argument("--weighted-only", action="store_true", help="train only the uncertainty-weighted student")
+    a = ap.parse_args(argv)
+    cfg = load_config(a.config, a.set)
+    if a.run_dir:
+        rd = Path(a.run_dir)
+        rd = rd if rd.is_absolute() else REPO_ROOT / rd
+        write_run_info(rd, cfg)
+    else:
+        rd = make_run_dir(cfg.get("runs_dir", "training/runs"), kind, cfg)
+    log = Logger(rd / "log.txt")
+    log(f"run folder: {rd}")
+    if kind == "teacher":
+        res = train_teacher(cfg, rd, log)
+    else:
+        mode = "ablation" if a.ablation else ("weighted" if a.weighted_only else cfg.get("mode", "both"))
+        res = train_student(cfg, rd, log, a.teacher, mode)
+    return rd, res
