@@ -1,0 +1,43 @@
+/**
+ * `npm run bench`: runs every benchmark module in this folder and writes bench/results.json.
+ * Each module exports `run(): Promise<Record<string, unknown>>`; its result becomes one section.
+ * Absolute times on a shared 2-core machine are noisy: compare the ratios measured in one run.
+ *
+ *   npm run bench                 all sections
+ *   npm run bench -- pipeline     only the named sections
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../src/config/paths.js';
+
+const SECTIONS = ['pipeline', 'inference', 'compositor', 'conversions'] as const;
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(SECTIONS as readonly string[]).includes(w));
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const results: Record<string, unknown> = {
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    date: new Date().toISOString(),
+  };
+  for (const name of SECTIONS) {
+    if (wanted.length && !wanted.includes(name)) continue;
+    process.stderr.write(`bench: ${name}...\n`);
+    const mod = (await import(`./${name}.js`)) as { run(): Promise<Record<string, unknown>> };
+    results[name] = await mod.run();
+    process.stdout.write(`\n## ${name}\n${JSON.stringify(results[name], null, 1)}\n`);
+  }
+  const path = join(packageRoot(), 'bench', wanted.length ? `results-${wanted.join('-')}.json` : 'results.json');
+  writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
+  process.stderr.write(`bench: wrote ${path}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
