@@ -1,0 +1,50 @@
+import { PipelineController, chainForPreset, type VirtualCamera } from '../../../src/pipeline/control/pipeline-controller.js';
+import { PRESETS } from '../../../src/pipeline/control/presets.js';
+import { PipelineMetrics } from '../../../src/pipeline/scheduler/metrics.js';
+import { createObsWebSocketServer, type ObsWebSocketServerOptions, type ObsWebSocketServer } from '../../../src/obs/server/obs-websocket-server.js';
+import { setLogSink } from '../../../src/log.js';
+
+export const FORMAT = { width: 64, height: 48, fps: 30 };
+export const PASSWORD = 'correct horse battery staple';
+
+export interface ServerFixture {
+  controller: PipelineController;
+  server: ObsWebSocketServer;
+  metrics: PipelineMetrics;
+  url: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real PipelineController (preset "Natural") behind a real obs-websocket server on an
+ * ephemeral 127.0.0.1 port. Log lines are captured instead of printed.
+ */
+export async function startServer(
+  options: Partial<Omit<ObsWebSocketServerOptions, 'controller'>> & { camera?: VirtualCamera } = {},
+): Promise<ServerFixture> {
+  const metrics = new PipelineMetrics();
+  const { camera, ...serverOptions } = options;
+  const controller = new PipelineController(
+    chainForPreset(PRESETS[0]),
+    PRESETS[0].name,
+    camera,
+    () => ({ source: 'synthetic', sinks: ['null'], format: { ...FORMAT }, model: 'facemat-test.onnx', provider: 'cpu' }),
+    () => metrics.snapshot(),
+  );
+  const logs: string[] = [];
+  const previous = setLogSink((line) => logs.push(line));
+  const server = createObsWebSocketServer({ controller, password: PASSWORD, ...serverOptions });
+  const port = await server.listen(0);
+  return {
+    controller,
+    server,
+    metrics,
+    url: `ws://127.0.0.1:${port}`,
+    logs,
+    async close() {
+      await server.close();
+      setLogSink(previous);
+    },
+  };
+}

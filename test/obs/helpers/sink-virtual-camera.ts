@@ -1,0 +1,44 @@
+import type { VideoFormat } from '../../../src/pipeline/frame.js';
+import type { FrameSink } from '../../../src/pipeline/sink/frame-sink.js';
+import type { PipelineController, VirtualCamera } from '../../../src/pipeline/control/pipeline-controller.js';
+
+/**
+ * A virtual camera whose output is any FrameSink (a y4m file, a recording sink) instead of a
+ * v4l2loopback node, which this machine does not have. start() opens the sink and attaches it to
+ * the running pipeline, stop() detaches and closes it: the same life cycle as the v4l2 camera.
+ */
+export class SinkVirtualCamera implements VirtualCamera {
+  readonly available = true;
+  active = false;
+  starts = 0;
+  stops = 0;
+  private controller: PipelineController | null = null;
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly format: VideoFormat,
+  ) {}
+
+  get detail(): string {
+    return this.sink.description;
+  }
+
+  /** The controller is built with the camera, so it is handed over afterwards. */
+  bind(controller: PipelineController): void {
+    this.controller = controller;
+  }
+
+  async start(): Promise<void> {
+    await this.sink.open(this.format);
+    this.controller!.attachSink(this.sink);
+    this.active = true;
+    this.starts++;
+  }
+
+  async stop(): Promise<void> {
+    this.controller!.detachSink(this.sink);
+    await this.sink.close();
+    this.active = false;
+    this.stops++;
+  }
+}
