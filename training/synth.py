@@ -857,7 +857,7 @@ def occ_crop(ctx: Ctx, rng):
 
 
 def _warp_f(x, S, coeffs):
-    im = Image.fromarray(np.ascontiguousarray(x, dtype=np.float32), mode="F")
+    im = Image.fromarray(np.ascontiguousarray(x, dtype=np.float32))
     return np.asarray(im.transform((S, S), Image.AFFINE, coeffs, resample=Image.BILINEAR, fillcolor=0.0))
 
 
@@ -920,7 +920,7 @@ def photometric(img, rng, cfg):
     if rng.random() < 0.08:
         x = T.motion_blur(x, rng.uniform(2, 5), rng.uniform(0, np.pi))
     if rng.random() < 0.6:
-        x = x + rng.normal(0, rng.uniform(0.5, 7) / 255, x.shape)
+        x = x + rng.standard_normal(x.shape, dtype=np.float32) * np.float32(rng.uniform(0.5, 7) / 255)
         if rng.random() < 0.3:  # low-frequency chroma noise
             x = x + (T.value_noise(rng, S, S, 3, 3) - 0.5) * rng.uniform(0.01, 0.04)
     x = (np.clip(x, 0, 1) * 255 + 0.5).astype(np.uint8)

@@ -25,7 +25,7 @@ def value_noise(rng, h, w, cell, ch=1):
     out = np.empty((h, w, ch), np.float32)
     for c in range(ch):
         g = rng.random((gh, gw)).astype(np.float32)
-        im = Image.fromarray(g, mode="F").resize((w, h), Image.BICUBIC)
+        im = Image.fromarray(g).resize((w, h), Image.BICUBIC)
         out[..., c] = np.asarray(im)
     return np.clip(out, 0, 1)
 
@@ -211,8 +211,8 @@ def resize_float(x, w, h):
     """Resize float image HxWxC (or HxW) in [0,1] with PIL bilinear per channel."""
     w, h = max(1, int(w)), max(1, int(h))
     if x.ndim == 2:
-        return np.asarray(Image.fromarray(x.astype(np.float32), mode="F").resize((w, h), Image.BILINEAR))
-    return np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(x[..., c], dtype=np.float32), mode="F")
+        return np.asarray(Image.fromarray(x.astype(np.float32)).resize((w, h), Image.BILINEAR))
+    return np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(x[..., c], dtype=np.float32))
                                 .resize((w, h), Image.BILINEAR)) for c in range(x.shape[2])], -1)
 
 

@@ -75,6 +75,16 @@ def load_ckpt(path):
 
 
 def _batches(cfg, bank, dev, seed):
+    """Training batches; with train.echo = k each synthesised batch is used k times (every
+    second use mirrored left-right) so a fast GPU is not starved by CPU synthesis."""
+    echo = int(cfg["train"].get("echo", 1))
+    for b in _raw_batches(cfg, bank, dev, seed):
+        yield b
+        for e in range(1, echo):
+            yield [x.flip(-1) for x in b] if e % 2 == 1 else b
+
+
+def _raw_batches(cfg, bank, dev, seed):
     t = cfg["train"]
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
     if t.get("fixed_batch"):
