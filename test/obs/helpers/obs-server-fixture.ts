@@ -1,5 +1,6 @@
 import { PipelineController, chainForPreset, type VirtualCamera } from '../../../src/pipeline/control/pipeline-controller.js';
 import { PRESETS } from '../../../src/pipeline/control/presets.js';
+import type { VideoFormat } from '../../../src/pipeline/frame.js';
 import { PipelineMetrics } from '../../../src/pipeline/scheduler/metrics.js';
 import { createObsWebSocketServer, type ObsWebSocketServerOptions, type ObsWebSocketServer } from '../../../src/obs/server/obs-websocket-server.js';
 import { setLogSink } from '../../../src/log.js';
@@ -21,15 +22,15 @@ export interface ServerFixture {
  * ephemeral 127.0.0.1 port. Log lines are captured instead of printed.
  */
 export async function startServer(
-  options: Partial<Omit<ObsWebSocketServerOptions, 'controller'>> & { camera?: VirtualCamera } = {},
+  options: Partial<Omit<ObsWebSocketServerOptions, 'controller'>> & { camera?: VirtualCamera; format?: VideoFormat } = {},
 ): Promise<ServerFixture> {
   const metrics = new PipelineMetrics();
-  const { camera, ...serverOptions } = options;
+  const { camera, format = FORMAT, ...serverOptions } = options;
   const controller = new PipelineController(
     chainForPreset(PRESETS[0]),
     PRESETS[0].name,
     camera,
-    () => ({ source: 'synthetic', sinks: ['null'], format: { ...FORMAT }, model: 'facemat-test.onnx', provider: 'cpu' }),
+    () => ({ source: 'synthetic', sinks: ['null'], format: { ...format }, model: 'facemat-test.onnx', provider: 'cpu' }),
     () => metrics.snapshot(),
   );
   const logs: string[] = [];
@@ -47,4 +48,9 @@ export async function startServer(
       setLogSink(previous);
     },
   };
+}
+
+/** Waits (polling) until `condition` holds; the test's own timeout bounds the wait. */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
