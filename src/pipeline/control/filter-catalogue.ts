@@ -129,7 +129,8 @@ export function validateSettings(name: FilterName, settings: unknown): FilterSet
   const spec = FILTERS[name];
   const out: FilterSettings = {};
   for (const [key, value] of Object.entries(settings)) {
-    const p = spec.params[key];
+    // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+    const p = Object.hasOwn(spec.params, key) ? spec.params[key] : undefined;
     if (!p) {
       const known = Object.keys(spec.params).join(', ');
       throw new SettingsError(`"${name}" has no setting "${key}" (settings: ${known})`, key);
