@@ -146,15 +146,15 @@ describe('ObsWebSocketServer answering Companion\'s connect burst', function () 
     await obs.disconnect();
   });
 
-  it('answers the burst's core requests over JSON too (obs-cli, Touch Portal)', async function () {
+  it("answers the burst's core requests over JSON too (obs-cli, Touch Portal)", async function () {
     fx = await startServer();
     const { OBSWebSocket: JsonOBS } = await import('obs-websocket-js/json');
     const obs = new JsonOBS();
     await obs.connect(fx.url, PASSWORD);
     const results = await obs.callBatch([
       { requestType: 'GetVersion' },
-      { requestType: 'GetSceneList' },
-      { requestType: 'GetInputList' },
+      { requestType: 'GetSceneList', requestData: {} },
+      { requestType: 'GetInputList', requestData: {} },
       { requestType: 'GetSourceFilterList', requestData: { sourceName: 'FaceMat Camera' } },
       { requestType: 'GetStats' },
       { requestType: 'GetVirtualCamStatus' },
