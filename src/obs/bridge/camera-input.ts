@@ -3,9 +3,9 @@ import { logger } from '../../log.js';
 import type { PipelineController } from '../../pipeline/control/pipeline-controller.js';
 import type { NetworkStreamSink } from '../../pipeline/sink/network-stream-sink.js';
 import type { BridgePart } from './obs-bridge.js';
-import { OBS_STATUS, ObsRequestError, type ObsSession } from './obs-session.js';
+import type { ObsSession } from './obs-session.js';
 import { findOwnedInputs, freeName, inputNames, ownershipMark, type JsonSettings, type OwnedInput } from './ownership.js';
-import { ensureScene, findSceneItem, fitToCanvas, scenesShowing } from './scene-placement.js';
+import { ensureScene, findSceneItem, fitToCanvas, removeInput, scenesShowing } from './scene-placement.js';
 
 const log = logger('obs-bridge');
 
@@ -136,10 +136,13 @@ export class CameraInput extends EventEmitter<CameraInputEvents> implements Brid
     const settings = this.desiredSettings();
     const owned = (await findOwnedInputs(session)).filter((input) => input.role === CAMERA_ROLE);
     let existing = await this.keepOne(session, owned);
+    let replacedIn: string | null = null;
     if (existing && existing.kind !== this.inputKind) {
-      // Ours, but for the other feed (e.g. v4l2 last time, a stream now): replace it.
+      // Ours, but for the other feed (e.g. v4l2 last time, a stream now): replace it, in the
+      // scene the user had it in.
       log.info(`replacing "${existing.name}" (${existing.kind}) with a ${this.inputKind} for the current feed`);
-      await session.call('RemoveInput', { inputName: existing.name });
+      replacedIn = (await scenesShowing(session, existing.name))[0] ?? null;
+      await removeInput(session, existing.name);
       existing = null;
     }
     if (existing) {
@@ -150,7 +153,7 @@ export class CameraInput extends EventEmitter<CameraInputEvents> implements Brid
       this.emit('ready', { inputName: existing.name, sceneName, created: false });
       return;
     }
-    const sceneName = this.options.scene ?? (await session.call('GetCurrentProgramScene')).currentProgramSceneName;
+    const sceneName = this.options.scene ?? replacedIn ?? (await session.call('GetCurrentProgramScene')).currentProgramSceneName;
     if (this.options.scene) await ensureScene(session, sceneName);
     const taken = await inputNames(session);
     const inputName = freeName(CAMERA_INPUT_NAME, taken);
@@ -177,9 +180,7 @@ export class CameraInput extends EventEmitter<CameraInputEvents> implements Brid
     for (const extra of owned) {
       if (extra === keep) continue;
       log.info(`removing duplicate "${extra.name}" that facemat-cam made earlier`);
-      await session.call('RemoveInput', { inputName: extra.name }).catch((err: unknown) => {
-        if (!(err instanceof ObsRequestError && err.code === OBS_STATUS.resourceNotFound)) throw err;
-      });
+      await removeInput(session, extra.name);
     }
     return keep;
   }

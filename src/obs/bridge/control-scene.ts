@@ -4,7 +4,7 @@ import type { PipelineController } from '../../pipeline/control/pipeline-control
 import type { BridgePart } from './obs-bridge.js';
 import type { ObsSession } from './obs-session.js';
 import { findOwnedInputs, freeName, inputNames, ownershipMark, type JsonSettings, type OwnedInput } from './ownership.js';
-import { ensureScene, findSceneItem } from './scene-placement.js';
+import { ensureScene, findSceneItem, removeInput } from './scene-placement.js';
 
 const log = logger('obs-bridge');
 
@@ -161,7 +161,7 @@ export class ControlScene implements BridgePart {
   private async removeExtras(session: ObsSession, extras: OwnedInput[]): Promise<void> {
     for (const extra of extras) {
       log.info(`removing duplicate "${extra.name}" that facemat-cam made earlier`);
-      await session.call('RemoveInput', { inputName: extra.name });
+      await removeInput(session, extra.name);
     }
   }
 

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import OBSWebSocket, { EventSubscription, type OBSWebSocketError } from 'obs-websocket-js/json';
 import { logger } from '../../log.js';
 import { Backoff } from './backoff.js';
-import { ObsSession, SessionClosedError } from './obs-session.js';
+import { ObsSession, SessionClosedError, type ObsVersionInfo } from './obs-session.js';
 
 const log = logger('obs-bridge');
 
@@ -128,8 +128,19 @@ export class ObsBridge extends EventEmitter<ObsBridgeEvents> {
     const obs = new OBSWebSocket();
     let timer: NodeJS.Timeout | undefined;
     try {
-      const identified = await Promise.race([
-        obs.connect(this.options.url, this.options.password, { rpcVersion: 1, eventSubscriptions: EVENT_SUBSCRIPTIONS }),
+      const handshake = async (): Promise<ObsVersionInfo> => {
+        const identified = await obs.connect(this.options.url, this.options.password, {
+          rpcVersion: 1,
+          eventSubscriptions: EVENT_SUBSCRIPTIONS,
+        });
+        // Hello names only obs-websocket's version; OBS's own comes from GetVersion.
+        const { obsVersion } = await obs.call('GetVersion');
+        return { obsVersion, obsWebSocketVersion: identified.obsWebSocketVersion };
+      };
+      const version = await Promise.race([
+        handshake(),
+        // obs-websocket-js never settles a request whose socket closed: race the close too.
+        new Promise<never>((_, reject) => obs.once('ConnectionClosed', reject)),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
         }),
@@ -139,10 +150,7 @@ export class ObsBridge extends EventEmitter<ObsBridgeEvents> {
         await obs.disconnect();
         return;
       }
-      const session = new ObsSession(obs, {
-        obsVersion: String((identified as { obsStudioVersion?: string }).obsStudioVersion ?? 'unknown'),
-        obsWebSocketVersion: identified.obsWebSocketVersion,
-      });
+      const session = new ObsSession(obs, version);
       await this.onConnected(obs, session);
     } catch (err) {
       clearTimeout(timer);

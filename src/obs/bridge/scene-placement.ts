@@ -1,7 +1,11 @@
 import { logger } from '../../log.js';
 import { OBS_STATUS, ObsRequestError, type ObsSession } from './obs-session.js';
+import { inputNames } from './ownership.js';
 
 const log = logger('obs-bridge');
+
+/** How long to wait for a removed input's name to be free again. */
+const REMOVAL_WAIT_MS = 5_000;
 
 /** OBS_ALIGN_LEFT | OBS_ALIGN_TOP. */
 const ALIGN_TOP_LEFT = 5;
@@ -59,4 +63,28 @@ export async function fitToCanvas(session: ObsSession, sceneName: string, sceneI
       boundsHeight: video.baseHeight,
     },
   });
+}
+
+/**
+ * Removes one of our inputs for good. RemoveInput alone is not enough in OBS 29: an input shown
+ * only in scenes that are not live stays listed (name taken) until such a scene is shown again.
+ * Removing its scene items first releases it at once.
+ */
+export async function removeInput(session: ObsSession, inputName: string): Promise<void> {
+  for (const sceneName of await scenesShowing(session, inputName)) {
+    let sceneItemId: number | null;
+    while ((sceneItemId = await findSceneItem(session, sceneName, inputName)) !== null) {
+      await session.call('RemoveSceneItem', { sceneName, sceneItemId });
+    }
+  }
+  try {
+    await session.call('RemoveInput', { inputName });
+  } catch (err) {
+    // Removing its last scene item already destroyed it.
+    if (!(err instanceof ObsRequestError && err.code === OBS_STATUS.resourceNotFound)) throw err;
+  }
+  const deadline = Date.now() + REMOVAL_WAIT_MS;
+  while (Date.now() < deadline && (await inputNames(session)).has(inputName)) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
