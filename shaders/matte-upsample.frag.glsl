@@ -1,0 +1,55 @@
+// Matte upsampling, pass 3 of 3, at frame resolution: joint bilateral upsampling (Kopf et al.
+// 2007) guided by the frame. Each pixel averages the 4x4 nearest matte samples, weighted by
+// distance in the matte grid and by how alike the frame's colour at the sample is to the pixel's
+// own colour, so the matte edge snaps to the colour edge in the frame (a finger's outline)
+// instead of a blurry ramp. Output: r = alpha, g = uncertainty.
+#include "common.glsl"
+
+uniform sampler2D u_frame;
+uniform sampler2D u_guide;  // pass 1: rgb frame colour at each matte texel, a alpha
+uniform sampler2D u_range;  // pass 2: min, max alpha of the 4x4 samples; uncertainty
+uniform vec2 u_matteSize;
+uniform vec4 u_roi;         // x, y, width, height in frame pixels: where the matte lies
+
+const float SIGMA_SPACE = 0.9;   // matte texels
+const float SIGMA_RANGE = 0.12;  // RGB distance
+// 1/510: half an 8-bit step. Alpha this close to 0 or 1 is snapped to it, so "shows as 0" means
+// "is exactly 0" and an occluded pixel is copied from the frame bit for bit.
+const float SNAP = 0.00196;
+
+void main() {
+  vec2 p = gl_FragCoord.xy;
+  vec2 r = (p - u_roi.xy) / u_roi.zw;
+  if (r.x < 0.0 || r.y < 0.0 || r.x >= 1.0 || r.y >= 1.0) {
+    gl_FragColor = vec4(0.0);
+    return;
+  }
+  vec2 m = r * u_matteSize - 0.5;
+  vec2 base = floor(m);
+  vec3 range = texture2D(u_range, (base + 0.5) / u_matteSize).rgb;
+  // llvmpipe runs both sides of an if; only a loop that every pixel of a block leaves early
+  // saves work. So the filter is a loop of 16 samples on the matte's edges and of none (one
+  // masked iteration) where the matte is flat.
+  float samples = range.r == range.g ? 0.0 : 16.0;
+  vec3 guide = texel(u_frame, p).rgb;
+  float wSum = 0.0;
+  float aSum = 0.0;
+  for (int k = 0; k < 100; k++) {
+    if (float(k) >= samples) break;
+    vec2 q = base + vec2(mod(float(k), 4.0) - 1.0, floor(float(k) / 4.0) - 1.0);
+    vec2 d = m - q;
+    float ws = exp(-dot(d, d) * (0.5 / (SIGMA_SPACE * SIGMA_SPACE)));
+    vec4 g = texture2D(u_guide, (clamp(q, vec2(0.0), u_matteSize - 1.0) + 0.5) / u_matteSize);
+    vec3 dc = g.rgb - guide;
+    // The small constant keeps a pixel unlike all its neighbours from dividing by zero: it
+    // falls back to plain spatial weights.
+    float w = ws * (exp(-dot(dc, dc) * (0.5 / (SIGMA_RANGE * SIGMA_RANGE))) + 1e-4);
+    // Samples beyond the matte's edge lie outside the roi, where alpha is 0.
+    bool inside = q.x >= 0.0 && q.y >= 0.0 && q.x < u_matteSize.x && q.y < u_matteSize.y;
+    wSum += w;
+    aSum += inside ? w * g.a : 0.0;
+  }
+  float alpha = samples > 0.0 ? clamp(aSum / max(wSum, 1e-20), 0.0, 1.0) : range.r;
+  alpha = alpha < SNAP ? 0.0 : (alpha > 1.0 - SNAP ? 1.0 : alpha);
+  gl_FragColor = vec4(alpha, range.b, 0.0, 1.0);
+}

@@ -1,0 +1,86 @@
+import type { Matte } from '../frame.js';
+import { RenderTarget } from './framebuffer-pool.js';
+import { Texture } from './texture.js';
+
+/**
+ * The low-resolution matte on the GPU: alpha and uncertainty as one-channel float textures,
+ * updated in place each frame straight from the matte's Float32Arrays (no conversion copy), and
+ * two render targets of the same size for the first two upsampling passes (guide and range, see
+ * shaders/matte-*.frag.glsl). They are reallocated only when the model's output size changes.
+ */
+export class MatteTextures {
+  private alphaTexture: Texture | null = null;
+  private uncertaintyTexture: Texture | null = null;
+  private guideTarget: RenderTarget | null = null;
+  private rangeTarget: RenderTarget | null = null;
+
+  constructor(private readonly gl: WebGLRenderingContext) {}
+
+  get alpha(): Texture {
+    if (!this.alphaTexture) throw new Error('no matte uploaded yet');
+    return this.alphaTexture;
+  }
+
+  /** The uncertainty texture; before the first matte with uncertainty, the alpha one (unread). */
+  get uncertainty(): Texture {
+    return this.uncertaintyTexture ?? this.alpha;
+  }
+
+  /** Per matte texel: the frame's colour there and the alpha (matte-guide.frag.glsl). */
+  get guide(): RenderTarget {
+    if (!this.guideTarget) throw new Error('no matte uploaded yet');
+    return this.guideTarget;
+  }
+
+  /** Per matte texel: min and max alpha around it, uncertainty (matte-range.frag.glsl). */
+  get range(): RenderTarget {
+    if (!this.rangeTarget) throw new Error('no matte uploaded yet');
+    return this.rangeTarget;
+  }
+
+  /** Uploads `matte`; returns whether it carried an uncertainty map. */
+  upload(matte: Matte): boolean {
+    checkMatte(matte);
+    if (this.rangeTarget?.width !== matte.width || this.rangeTarget.height !== matte.height) {
+      this.guideTarget?.dispose();
+      this.rangeTarget?.dispose();
+      this.guideTarget = new RenderTarget(this.gl, matte.width, matte.height);
+      this.rangeTarget = new RenderTarget(this.gl, matte.width, matte.height);
+    }
+    this.alphaTexture = this.sized(this.alphaTexture, matte);
+    this.alphaTexture.uploadRows(0, matte.height, matte.alpha);
+    if (!matte.uncertainty) return false;
+    this.uncertaintyTexture = this.sized(this.uncertaintyTexture, matte);
+    this.uncertaintyTexture.uploadRows(0, matte.height, matte.uncertainty);
+    return true;
+  }
+
+  private sized(texture: Texture | null, matte: Matte): Texture {
+    if (texture && texture.width === matte.width && texture.height === matte.height) return texture;
+    texture?.dispose();
+    const gl = this.gl;
+    return new Texture(gl, matte.width, matte.height, gl.LUMINANCE, gl.FLOAT);
+  }
+
+  dispose(): void {
+    this.alphaTexture?.dispose();
+    this.uncertaintyTexture?.dispose();
+    this.guideTarget?.dispose();
+    this.rangeTarget?.dispose();
+    this.alphaTexture = this.uncertaintyTexture = null;
+    this.guideTarget = this.rangeTarget = null;
+  }
+}
+
+function checkMatte(m: Matte): void {
+  const n = m.width * m.height;
+  if (!(Number.isInteger(m.width) && Number.isInteger(m.height) && m.width > 0 && m.height > 0)) {
+    throw new RangeError(`matte size ${m.width}x${m.height} is not a positive integer size`);
+  }
+  if (m.alpha.length !== n) throw new RangeError(`matte alpha has ${m.alpha.length} values, ${m.width}x${m.height} needs ${n}`);
+  if (m.uncertainty && m.uncertainty.length !== n) {
+    throw new RangeError(`matte uncertainty has ${m.uncertainty.length} values, ${m.width}x${m.height} needs ${n}`);
+  }
+  const r = m.roi;
+  if (![r.x, r.y, r.width, r.height].every(Number.isFinite)) throw new RangeError('matte roi is not finite');
+}

@@ -1,0 +1,60 @@
+import type { FramebufferPool, RenderTarget } from './framebuffer-pool.js';
+import type { FrameGeometry, PixelRect } from './frame-geometry.js';
+import type { ShaderProgram } from './shader-program.js';
+import type { Texture } from './texture.js';
+
+/**
+ * What a filter needs to render one frame: the frame and matte textures, render targets, and
+ * draw(), which runs one full-screen pass over a rectangle with the shared uniforms of
+ * shaders/common.glsl set.
+ */
+export class PassContext {
+  constructor(
+    private readonly gl: WebGLRenderingContext,
+    readonly geometry: FrameGeometry,
+    /** The input frame, RGBA8, valid over geometry.work. */
+    readonly frame: Texture,
+    /** Upsampled matte: r = alpha, g = uncertainty, valid over geometry.work (0 outside the roi). */
+    readonly alpha: RenderTarget,
+    /** Frame-sized targets for ping-pong passes. */
+    readonly targets: FramebufferPool,
+    /** Targets at half the frame size (beautify's smoothing, anonymize's blocks). */
+    readonly halfTargets: FramebufferPool,
+  ) {}
+
+  /**
+   * Renders `program` into `target` over `rect` (default: the work rect), with `textures` bound
+   * to texture units in order, and the matte (u_alpha) too when the program reads it. `uniforms`
+   * sets the pass's own uniforms.
+   */
+  draw(
+    program: ShaderProgram,
+    target: RenderTarget,
+    textures: Readonly<Record<string, Texture>>,
+    uniforms?: (program: ShaderProgram) => void,
+    rect: PixelRect = this.geometry.work,
+  ): void {
+    const gl = this.gl;
+    const g = this.geometry;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, target.framebuffer);
+    gl.viewport(rect.x0, rect.y0, rect.x1 - rect.x0, rect.y1 - rect.y0);
+    program.use();
+    program.set2f('u_size', g.width, g.height);
+    program.set4f('u_clamp', g.work.x0 + 0.5, g.work.y0 + 0.5, g.work.x1 - 0.5, g.work.y1 - 0.5);
+    program.set1f('u_scale', g.scale);
+    let unit = 0;
+    for (const name in textures) {
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_2D, textures[name].texture);
+      program.set1i(name, unit);
+      unit++;
+    }
+    if (target !== this.alpha && program.location('u_alpha')) {
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_2D, this.alpha.texture);
+      program.set1i('u_alpha', unit);
+    }
+    uniforms?.(program);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+  }
+}
