@@ -117,6 +117,19 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
     await stillServing();
   });
 
+  it('closes a connection that never identifies with 4007, freeing its client slot', async function () {
+    const slow = await startServer({ identifyTimeoutMs: 50 });
+    try {
+      const idle = await RawClient.connect(slow.url);
+      const closed = await idle.closed;
+      assert.equal(closed.code, 4007);
+      assert.match(closed.reason, /Identify/);
+      await until(() => slow.server.clientCount === 0);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('closes with 1009 on a message larger than the limit', async function () {
     await closesWith((c) => c.send({ op: 6, d: { requestType: 'GetVersion', requestId: 'x'.repeat(100 * 1024) } }), 1009, undefined, undefined, true);
     await closesWith((c) => c.sendRaw(Buffer.alloc(200 * 1024, 0x90), true), 1009, undefined, ['obswebsocket.msgpack']);

@@ -34,6 +34,8 @@ export interface ObsWebSocketServerOptions {
   requestsPerSecond?: number;
   /** Requests a session may send at once above that rate. Default 400. */
   requestBurst?: number;
+  /** Connections that have not identified after this long are closed with 4007. Default 10 s. */
+  identifyTimeoutMs?: number;
 }
 
 /** How long close() waits for clients to complete the close handshake before dropping them. */
@@ -68,6 +70,7 @@ export class ObsWebSocketServer {
       authFailures: new AuthFailureLimiter(options.authFailuresPerMinute ?? 5),
       requestsPerSecond: options.requestsPerSecond ?? 200,
       requestBurst: options.requestBurst ?? 400,
+      identifyTimeoutMs: options.identifyTimeoutMs ?? 10_000,
       broadcastCustomEvent: (eventData) => this.broadcast('CustomEvent', EventSubscription.General, eventData),
       sessionClosed: (session) => this.sessions.delete(session),
     };

@@ -38,6 +38,8 @@ export interface SessionHost {
   readonly authFailures: AuthFailureLimiter;
   readonly requestsPerSecond: number;
   readonly requestBurst: number;
+  /** A connection that has not identified by then is closed, so idle sockets cannot hold client slots. */
+  readonly identifyTimeoutMs: number;
   broadcastCustomEvent(eventData: JsonObject): void;
   sessionClosed(session: ObsSession): void;
 }
@@ -71,6 +73,7 @@ export class ObsSession {
   private pending = 0;
   private closing = false;
   private readonly closedPromise: Promise<void>;
+  private identifyTimer: NodeJS.Timeout | null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -81,6 +84,10 @@ export class ObsSession {
     this.challenge = host.authenticator ? host.authenticator.newChallenge() : null;
     this.limiter = new RateLimiter(host.requestsPerSecond, host.requestBurst);
     this.closedPromise = new Promise((resolve) => ws.once('close', () => resolve()));
+    this.identifyTimer = setTimeout(
+      () => this.close(CloseCode.NotIdentified, 'You did not send an Identify message in time.'),
+      host.identifyTimeoutMs,
+    );
     ws.on('message', (data, isBinary) => this.receive(toBuffer(data), isBinary));
     ws.on('close', (code, reason) => this.onClosed(code, reason.toString()));
     // Protocol errors from ws itself (an oversize frame: ws closes with 1009 on its own).
@@ -110,6 +117,7 @@ export class ObsSession {
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
+    this.stopIdentifyTimer();
     this.abort.abort();
     if (code >= 4000) log.info(`closing client ${this.remoteAddress}: ${code} ${reason}`);
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
@@ -120,6 +128,7 @@ export class ObsSession {
   /** Ends the connection at once, for a client that never completes the close handshake. */
   terminate(): void {
     this.closing = true;
+    this.stopIdentifyTimer();
     this.abort.abort();
     this.ws.terminate();
   }
@@ -216,6 +225,7 @@ export class ObsSession {
     }
     if (!this.applySubscriptions(d)) return;
     this.identified = true;
+    this.stopIdentifyTimer();
     log.info(`client ${this.remoteAddress} identified (${this.codec.subprotocol})`);
     this.send({ op: OpCode.Identified, d: { negotiatedRpcVersion: RPC_VERSION } });
   }
@@ -329,8 +339,14 @@ export class ObsSession {
     };
   }
 
+  private stopIdentifyTimer(): void {
+    if (this.identifyTimer) clearTimeout(this.identifyTimer);
+    this.identifyTimer = null;
+  }
+
   private onClosed(code: number, reason: string): void {
     this.closing = true;
+    this.stopIdentifyTimer();
     this.abort.abort();
     log.debug(`client ${this.remoteAddress} disconnected: ${code} ${reason}`);
     this.host.sessionClosed(this);
