@@ -122,6 +122,11 @@ export class RealObs {
     return `ws://127.0.0.1:${this.options.port}`;
   }
 
+  /** OBS's process id while it runs. */
+  get pid(): number | null {
+    return this.running ? (this.child!.pid ?? null) : null;
+  }
+
   get running(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
