@@ -74,6 +74,8 @@ export class MjpegStream {
       res.end();
       return;
     }
+    // Send the headers now: a client waits for them, and the first frame may take a while.
+    res.flushHeaders();
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
     if (this.latest) this.send(res, this.latest.jpeg, this.latest.seq);
