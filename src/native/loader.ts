@@ -37,7 +37,7 @@ export function explainLoadFailure(err: unknown, path: string, root: string): st
   if (/NODE_MODULE_VERSION|different Node\.js version|undefined symbol/.test(detail)) {
     return `facemat native addon ${shown} was built for another Node.js (${process.version} now): run \`${BUILD_COMMAND}\``;
   }
-  if (/invalid ELF header|wrong ELF class|cannot open shared object file: No such file/.test(detail)) {
+  if (/invalid ELF header|wrong ELF class|file too short|cannot open shared object file: No such file/.test(detail)) {
     return `facemat native addon ${shown} was built for another system (${detail}): run \`${BUILD_COMMAND}\``;
   }
   return `facemat native addon ${shown} failed to load (${detail}): run \`${BUILD_COMMAND}\``;
