@@ -1,6 +1,6 @@
 // Matte upsampling, pass 2 of 3, at matte resolution: the lowest and highest alpha of the 4x4
 // matte texels that the bilateral pass reads for a pixel whose sample grid cell starts at this
-// texel (texels k-1 .. k+2; beyond the matte's edge alpha is 0), and the uncertainty at k.
+// texel (texels k-1 .. k+2, clamped to the matte like the bilateral pass), and the uncertainty at k.
 // Where min == max the matte is flat (all face, or no face) and the upsampling pass skips the
 // bilateral filter, which then only runs along the matte's edges.
 precision highp float;
@@ -16,9 +16,8 @@ void main() {
   float hi = 0.0;
   for (int j = -1; j <= 2; j++) {
     for (int i = -1; i <= 2; i++) {
-      vec2 q = k + vec2(float(i), float(j));
-      bool inside = q.x >= 0.0 && q.y >= 0.0 && q.x < u_matteSize.x && q.y < u_matteSize.y;
-      float a = inside ? texture2D(u_guide, (q + 0.5) / u_matteSize).a : 0.0;
+      vec2 q = clamp(k + vec2(float(i), float(j)), vec2(0.0), u_matteSize - 1.0);
+      float a = texture2D(u_guide, (q + 0.5) / u_matteSize).a;
       lo = min(lo, a);
       hi = max(hi, a);
     }

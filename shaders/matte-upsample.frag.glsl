@@ -39,15 +39,15 @@ void main() {
     vec2 q = base + vec2(mod(float(k), 4.0) - 1.0, floor(float(k) / 4.0) - 1.0);
     vec2 d = m - q;
     float ws = exp(-dot(d, d) * (0.5 / (SIGMA_SPACE * SIGMA_SPACE)));
+    // Beyond its edge the matte continues its edge texels: the roi test above cuts it at the
+    // roi's border, where a face box that the frame's border clips can still be all face.
     vec4 g = texture2D(u_guide, (clamp(q, vec2(0.0), u_matteSize - 1.0) + 0.5) / u_matteSize);
     vec3 dc = g.rgb - guide;
     // The small constant keeps a pixel unlike all its neighbours from dividing by zero: it
     // falls back to plain spatial weights.
     float w = ws * (exp(-dot(dc, dc) * (0.5 / (SIGMA_RANGE * SIGMA_RANGE))) + 1e-4);
-    // Samples beyond the matte's edge lie outside the roi, where alpha is 0.
-    bool inside = q.x >= 0.0 && q.y >= 0.0 && q.x < u_matteSize.x && q.y < u_matteSize.y;
     wSum += w;
-    aSum += inside ? w * g.a : 0.0;
+    aSum += w * g.a;
   }
   float alpha = samples > 0.0 ? clamp(aSum / max(wSum, 1e-20), 0.0, 1.0) : range.r;
   alpha = alpha < SNAP ? 0.0 : (alpha > 1.0 - SNAP ? 1.0 : alpha);

@@ -1,4 +1,5 @@
-import type { Frame } from '../frame.js';
+import type { Frame, VideoFormat } from '../frame.js';
+import type { FilterDeps } from './filters/face-filter.js';
 import type { PassContext } from './pass-context.js';
 import type { Texture } from './texture.js';
 
@@ -15,6 +16,8 @@ import type { Texture } from './texture.js';
  */
 export interface BackgroundStage {
   readonly name: string;
+  /** Called from the compositor's open(): compile programs, allocate textures. */
+  open(deps: FilterDeps, format: VideoFormat): void;
   /**
    * Renders over ctx.geometry.full (the work rect is the whole frame when a stage is set), reading
    * ctx.frame, into a target from ctx.targets, and returns it; or returns ctx.frame when it has

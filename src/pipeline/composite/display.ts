@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Socket } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { logger } from '../../log.js';
 
 const log = logger('display');
@@ -19,8 +19,10 @@ export class DisplayError extends Error {
  *
  * Without a display (no option, $DISPLAY unset) a private Xvfb is started on a free display
  * number (`-displayfd` lets Xvfb pick one without races). It is stopped when this process exits:
- * by a kill from the 'exit' handler, and by Xvfb itself (`-terminate`) once the last client (this
- * process) disconnects, which also covers a process killed with SIGKILL.
+ * by a kill from the 'exit' handler, and by Xvfb itself (`-terminate`) once its last client
+ * disconnects, which also covers a process killed with SIGKILL. This process holds one idle X
+ * connection of its own for as long as it lives, so that a short-lived client (a child process
+ * given the display, an xdpyinfo) leaving does not end the server under it.
  */
 export class XDisplay {
   private static bound: XDisplay | null = null;
@@ -113,18 +115,56 @@ function startXvfb(): Promise<XDisplay> {
       displayText += chunk;
       const newline = displayText.indexOf('\n');
       if (newline < 0 || settled) return;
-      settled = true;
-      clearTimeout(timer);
-      const display = new XDisplay(`:${displayText.slice(0, newline).trim()}`, child.pid ?? null);
-      // Nothing to wait for from Xvfb any more: let this process exit without waiting for it.
+      const number = displayText.slice(0, newline).trim();
       displayPipe.destroy();
-      stderr.unref();
-      child.unref();
       process.once('exit', () => {
         if (child.exitCode === null) child.kill('SIGTERM');
       });
-      log.info(`started a private Xvfb on display ${display.name} (pid ${child.pid}) for headless GL`);
-      resolve(display);
+      holdConnection(number).then(
+        () => {
+          settled = true;
+          clearTimeout(timer);
+          // Nothing to wait for from Xvfb any more: let this process exit without waiting for it.
+          stderr.unref();
+          child.unref();
+          const display = new XDisplay(`:${number}`, child.pid ?? null);
+          log.info(`started a private Xvfb on display ${display.name} (pid ${child.pid}) for headless GL`);
+          resolve(display);
+        },
+        (err: Error) => fail(`cannot connect to the Xvfb on :${number}: ${err.message}`),
+      );
+    });
+  });
+}
+
+/**
+ * Opens an X connection to display `number` and keeps it, idle, for the life of this process
+ * (the socket does not keep the event loop alive). Only the 12-byte connection setup of the X11
+ * protocol is sent (little-endian, protocol 11.0, no authorisation: Xvfb started without -auth
+ * accepts local clients); the server's reply is read and ignored after its first byte says
+ * whether the setup succeeded.
+ */
+function holdConnection(number: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(`/tmp/.X11-unix/X${number}`);
+    let answered = false;
+    socket.once('connect', () => socket.write(Buffer.from([0x6c, 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0])));
+    socket.on('data', (reply: Buffer) => {
+      if (answered) return;
+      answered = true;
+      if (reply[0] !== 1) {
+        socket.destroy();
+        reject(new Error(`the X server refused the connection (setup status ${reply[0]})`));
+        return;
+      }
+      socket.unref();
+      resolve();
+    });
+    socket.once('error', (err) => {
+      if (!answered) reject(err);
+    });
+    socket.once('close', () => {
+      if (answered) log.warn(`the private Xvfb on :${number} closed its connection; rendering will fail`);
     });
   });
 }

@@ -101,7 +101,9 @@ export class GlCompositor implements Compositor {
     const context = GlContext.create(display);
     try {
       this.state = build(context, format, this.options.shaderDir);
+      this.options.background?.open({ gl: context.gl, programs: this.state.programs }, format);
     } catch (err) {
+      this.state = null;
       context.destroy();
       throw err;
     }
@@ -161,8 +163,9 @@ export class GlCompositor implements Compositor {
       s.targets.release(result);
       result = view;
     }
-    if (whole) readBack(s, result, g.full, out.rgba);
-    else this.readFace(s, result as RenderTarget, frame);
+    if (result === s.frame) out.rgba.set(frame.rgba);
+    else if (whole) readBack(s, result, g.full, out.rgba);
+    else this.readFace(s, result, frame);
     s.targets.release(result);
     if (base !== s.frame) s.targets.release(base);
     checkGl(s.gl);
@@ -253,7 +256,7 @@ export class GlCompositor implements Compositor {
   }
 
   /** Output = the input frame, with the face rect read back from `result` over it. */
-  private readFace(s: OpenState, result: RenderTarget, frame: Frame): void {
+  private readFace(s: OpenState, result: Texture, frame: Frame): void {
     const out = s.output.rgba;
     out.set(frame.rgba);
     const f = s.geometry.face;

@@ -47,17 +47,15 @@ export class GlContext {
     return new GlContext(gl, display);
   }
 
-  /** e.g. "ANGLE ... llvmpipe" as the driver reports it. */
+  /** e.g. "ANGLE, WebGL 1.0 stack-gl 8.1.6" (headless-gl does not name the driver below ANGLE). */
   get renderer(): string {
-    const info = this.gl.getExtension('WEBGL_debug_renderer_info');
-    const name = info ? this.gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : this.gl.getParameter(this.gl.RENDERER);
-    return String(name);
+    return `${this.gl.getParameter(this.gl.RENDERER)}, ${this.gl.getParameter(this.gl.VERSION)}`;
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    (this.gl.getExtension('STACKGL_destroy_context' as never) as DestroyExtension | null)?.destroy();
+    (this.gl.getExtension('STACKGL_destroy_context') as DestroyExtension | null)?.destroy();
   }
 }
 
