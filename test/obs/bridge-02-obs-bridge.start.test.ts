@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type OBSWebSocket from 'obs-websocket-js/json';
 import { setLogSink } from '../../src/log.js';
 import { ACTIONS } from '../../src/pipeline/control/commands.js';
-import { PipelineController, chainForPreset } from '../../src/pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../../src/pipeline/control/presets.js';
+import { PipelineController } from '../../src/pipeline/control/pipeline-controller.js';
 import { Scheduler } from '../../src/pipeline/scheduler/scheduler.js';
 import { startObsBridge, type ObsBridge, type ObsBridgeParts } from '../../src/obs/bridge/index.js';
 import { OWNER_KEY, OWNER_VALUE, ROLE_KEY } from '../../src/obs/bridge/ownership.js';
-import { BACKGROUND, FACE, FaceBoxMatteEngine, SCENE_FORMAT, SIGNATURE, SKIN, SignatureCompositor, StillFaceSource, near } from './bridge-helpers/face-scene.js';
+import { GlCompositor } from '../../src/pipeline/composite/gl-compositor.js';
+import { BACKGROUND, FACE, FaceBoxMatteEngine, SCENE_FORMAT, SIGNATURE_SETTINGS, SKIN, StillFaceSource, near, referenceColours, signatureChain, type RGB } from './bridge-helpers/face-scene.js';
 import { RealObs, Xvfb, freePort, screenshot, waitFor } from './bridge-helpers/real-obs.js';
 
 const CAMERA = 'FaceMat Camera';
@@ -42,17 +42,17 @@ async function ownedInputs(obs: OBSWebSocket): Promise<OwnedSummary[]> {
 }
 
 /** Waits until OBS's picture of our camera shows the face in `faceColor` on our background. */
-async function waitForPicture(obs: OBSWebSocket, faceColor: readonly [number, number, number], what: string): Promise<void> {
+async function waitForPicture(obs: OBSWebSocket, faceColor: RGB, what: string): Promise<void> {
   const shot = await waitFor(
     what,
     async () => {
       const s = await screenshot(obs, CAMERA, SCENE_FORMAT.width, SCENE_FORMAT.height);
-      return INSIDE_FACE.every(([x, y]) => near(s.pixel(x, y), [...faceColor])) ? s : null;
+      return INSIDE_FACE.every(([x, y]) => near(s.pixel(x, y), faceColor)) ? s : null;
     },
     45_000,
     300,
   );
-  for (const [x, y] of INSIDE_FACE) assert.ok(near(shot.pixel(x, y), [...faceColor]), `face pixel ${x},${y} = ${shot.pixel(x, y)}`);
+  for (const [x, y] of INSIDE_FACE) assert.ok(near(shot.pixel(x, y), faceColor), `face pixel ${x},${y} = ${shot.pixel(x, y)}`);
   for (const [x, y] of OUTSIDE_FACE) assert.ok(near(shot.pixel(x, y), BACKGROUND), `background pixel ${x},${y} = ${shot.pixel(x, y)}`);
 }
 
@@ -69,8 +69,8 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
   let running: Promise<unknown>;
   let bridge: (ObsBridge & { parts: ObsBridgeParts }) | null = null;
   let readyCount = 0;
-
-  const natural = PRESETS.find((p) => p.name === 'Natural')!;
+  /** The face as the real compositor tints it with the signature filter on. */
+  let signature: RGB;
 
   before(async () => {
     restoreLog = setLogSink((line) => {
@@ -80,9 +80,12 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     xvfb = await Xvfb.start();
     obs = new RealObs({ display: xvfb.display, port: await freePort(), password });
     await obs.start();
-    // The real scheduler and controller, with test stages: "Natural" enables the recolor filter,
-    // which paints the face magenta (see face-scene.ts).
-    controller = new PipelineController(chainForPreset(natural), natural.name, undefined, () => ({
+    // The real scheduler, controller and GL compositor; test camera and matte (face-scene.ts).
+    const reference = await referenceColours(signatureChain());
+    signature = reference.face;
+    assert.ok(!near(signature, SKIN, 60), `the signature filter visibly changes the face (${signature})`);
+    assert.ok(near(reference.background, BACKGROUND, 0), 'and leaves the background as filmed');
+    controller = new PipelineController(signatureChain(), 'Natural', undefined, () => ({
       source: 'still face (test)',
       sinks: [],
       format: SCENE_FORMAT,
@@ -92,7 +95,7 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     scheduler = new Scheduler({
       source: new StillFaceSource(),
       engine: new FaceBoxMatteEngine(),
-      compositor: new SignatureCompositor(),
+      compositor: new GlCompositor(),
       sinks: [],
       controller,
       format: SCENE_FORMAT,
@@ -134,7 +137,7 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     assert.ok(sceneItemId > 0);
     const { inputSettings } = await obsClient.call('GetInputSettings', { inputName: CAMERA });
     assert.match(String(inputSettings.input), /^tcp:\/\/127\.0\.0\.1:\d+$/);
-    await waitForPicture(obsClient, SIGNATURE, 'OBS to show the face in the filter signature colour');
+    await waitForPicture(obsClient, signature, 'OBS to show the face in the filter signature colour');
     assert.ok(controller.attachedSinks().size === 1 && [...controller.attachedSinks()][0].hasConsumers(), 'OBS reads our stream');
   });
 
@@ -157,7 +160,7 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
       const { sceneItemEnabled } = await obsClient.call('GetSceneItemEnabled', { sceneName: 'FaceMat Controls', sceneItemId: item.sceneItemId });
       return sceneItemEnabled;
     });
-    await waitForPicture(obsClient, SIGNATURE, 'OBS to show the filtered face again');
+    await waitForPicture(obsClient, signature, 'OBS to show the filtered face again');
   });
 
   it('selects the preset mapped to the scene OBS switches to', async () => {
@@ -168,8 +171,9 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     await waitFor('the preset to follow the scene', () => controller.state().preset === 'Off');
     assert.equal(controller.chain().find((f) => f.name === 'recolor')!.enabled, false);
     await obsClient.call('SetCurrentProgramScene', { sceneName: home });
-    await controller.execute({ type: 'preset.select', name: natural.name }, 'cli');
-    await waitForPicture(obsClient, SIGNATURE, 'OBS to show the filtered face with the preset back');
+    await controller.execute({ type: 'filter.settings', name: 'recolor', settings: SIGNATURE_SETTINGS }, 'cli');
+    await controller.execute({ type: 'filter.enable', name: 'recolor', enabled: true }, 'cli');
+    await waitForPicture(obsClient, signature, 'OBS to show the filtered face with the preset back');
   });
 
   it("says once, clearly, that OBS's virtual camera is unavailable (StartVirtualCam: 604)", () => {
@@ -198,7 +202,7 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     assert.equal(owned.filter((i) => i.role.startsWith('control:')).length, Object.keys(ACTIONS).length);
     const { inputs } = await obsClient.call('GetInputList');
     assert.equal(inputs.filter((i) => String(i.inputName).startsWith(CAMERA)).length, 1);
-    await waitForPicture(obsClient, SIGNATURE, 'OBS to show our filtered frames after its restart');
+    await waitForPicture(obsClient, signature, 'OBS to show our filtered frames after its restart');
   });
 
   it('recovers the same way after OBS crashes (SIGKILL)', async () => {
@@ -214,7 +218,7 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     assert.equal(owned.filter((i) => i.role === 'camera').length, 1);
     const { inputs } = await obsClient.call('GetInputList');
     assert.equal(inputs.filter((i) => String(i.inputName).startsWith(CAMERA)).length, 1);
-    await waitForPicture(obsClient, SIGNATURE, 'OBS to show our filtered frames after the crash');
+    await waitForPicture(obsClient, signature, 'OBS to show our filtered frames after the crash');
   });
 
   it('close() disconnects and stops serving the stream, leaving the input for the next run', async () => {

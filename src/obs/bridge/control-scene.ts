@@ -48,6 +48,21 @@ export class ControlScene implements BridgePart {
 
   async attach(session: ObsSession): Promise<void> {
     this.session = session;
+    session.on('SceneItemEnableStateChanged', (e) => {
+      if (e.sceneName !== CONTROL_SCENE_NAME) return;
+      const item = this.items.get(e.sceneItemId);
+      if (item) void this.onToggledInObs(item, e.sceneItemEnabled);
+    });
+    session.on('CurrentSceneCollectionChanged', () => {
+      this.build(session).catch((err: unknown) => {
+        if (session.isOpen) log.error(`${this.name}: ${(err as Error).message}`);
+      });
+    });
+    await this.build(session);
+  }
+
+  /** Finds or creates the scene and one item per action in the current scene collection. */
+  private async build(session: ObsSession): Promise<void> {
     this.items.clear();
     await ensureScene(session, CONTROL_SCENE_NAME);
     const owned = (await findOwnedInputs(session)).filter((input) => input.role.startsWith(ROLE_PREFIX));
@@ -62,11 +77,6 @@ export class ControlScene implements BridgePart {
         : await this.create(session, action, row, freeName(`FaceMat ${action}`, taken), labelKind);
       this.items.set(item.sceneItemId, item);
     }
-    session.on('SceneItemEnableStateChanged', (e) => {
-      if (e.sceneName !== CONTROL_SCENE_NAME) return;
-      const item = this.items.get(e.sceneItemId);
-      if (item) void this.onToggledInObs(item, e.sceneItemEnabled);
-    });
     await this.syncVisibility();
   }
 

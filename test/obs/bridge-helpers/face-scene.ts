@@ -1,16 +1,16 @@
 /**
- * Pipeline stages for the OBS bridge tests, run by the real Scheduler and PipelineController:
- * a camera that films a still "face" (a skin-toned rectangle on a blue background), a matte
- * engine that finds the face exactly there, and a compositor whose "recolor" filter paints the
- * face region a signature magenta. The real model and GL filters have their own suites; here
- * the point is that what OBS shows is our filtered output: the face region carries the
- * filter's signature while the rest of the frame does not.
+ * Test stages for the OBS bridge tests, run by the real Scheduler, PipelineController and GL
+ * compositor: a camera that films a still "face" (a skin-toned rectangle on a blue background)
+ * and a matte engine that finds the face exactly there (the real model has its own suites). With
+ * the recolor filter on, the face region carries the filter's green tint while the rest of the
+ * frame stays as filmed: that is what the tests look for in OBS.
  */
-import type { Frame, Matte, OutputFrame, VideoFormat } from '../../../src/pipeline/frame.js';
+import type { Frame, Matte, VideoFormat } from '../../../src/pipeline/frame.js';
 import type { FrameSource } from '../../../src/pipeline/source/frame-source.js';
 import type { MatteEngine } from '../../../src/pipeline/matte/matte-engine.js';
-import type { Compositor } from '../../../src/pipeline/composite/compositor.js';
-import type { FilterInstance } from '../../../src/pipeline/control/filter-catalogue.js';
+import { GlCompositor } from '../../../src/pipeline/composite/gl-compositor.js';
+import { defaultSettings, type FilterInstance } from '../../../src/pipeline/control/filter-catalogue.js';
+import { completeChain } from '../../../src/pipeline/control/pipeline-controller.js';
 import { FramePacer } from '../../../src/pipeline/source/frame-pacer.js';
 
 export const SCENE_FORMAT: VideoFormat = { width: 320, height: 180, fps: 15 };
@@ -18,8 +18,6 @@ export const SCENE_FORMAT: VideoFormat = { width: 320, height: 180, fps: 15 };
 export const FACE = { x: 120, y: 40, width: 80, height: 100 };
 export const BACKGROUND: RGB = [40, 80, 160];
 export const SKIN: RGB = [222, 178, 150];
-/** What the test "recolor" filter turns the face into. */
-export const SIGNATURE: RGB = [255, 0, 255];
 
 export type RGB = [number, number, number];
 
@@ -72,30 +70,38 @@ export class FaceBoxMatteEngine implements MatteEngine {
   async close(): Promise<void> {}
 }
 
-export class SignatureCompositor implements Compositor {
-  readonly description = 'signature (test)';
-  private out: { seq: number; captureMs: number; width: number; height: number; rgba: Uint8Array } | null = null;
+/** The recolor filter at full strength with a green tint: unmistakable on skin, absent elsewhere. */
+export const SIGNATURE_SETTINGS = { tint: '#00ff00', amount: 1 };
 
-  async open(format: VideoFormat): Promise<void> {
-    this.out = { seq: 0, captureMs: 0, width: format.width, height: format.height, rgba: new Uint8Array(format.width * format.height * 4) };
+/** A chain with only the signature filter enabled. */
+export function signatureChain(): FilterInstance[] {
+  return completeChain([{ name: 'recolor', enabled: true, settings: { ...defaultSettings('recolor'), ...SIGNATURE_SETTINGS } }]);
+}
+
+/**
+ * What the real compositor makes of the still face with `chain`: the colour of the face and of
+ * the background, rendered once by a GlCompositor of our own (the pipeline's is busy).
+ */
+export async function referenceColours(chain: readonly FilterInstance[]): Promise<{ face: RGB; background: RGB }> {
+  const source = new StillFaceSource();
+  const format = await source.open({ ...SCENE_FORMAT, fps: 1000 });
+  const rgba = new Uint8Array(format.width * format.height * 4);
+  await source.read(rgba);
+  await source.close();
+  const frame: Frame = { seq: 0, captureMs: 0, width: format.width, height: format.height, rgba, retain: () => frame, release: () => {} };
+  const matte = await new FaceBoxMatteEngine().run(frame);
+  const compositor = new GlCompositor();
+  await compositor.open(format);
+  try {
+    const out = compositor.composite(frame, matte, chain);
+    const at = (x: number, y: number): RGB => {
+      const o = (y * out.width + x) * 4;
+      return [out.rgba[o], out.rgba[o + 1], out.rgba[o + 2]];
+    };
+    return { face: at(FACE.x + FACE.width / 2, FACE.y + FACE.height / 2), background: at(12, 12) };
+  } finally {
+    await compositor.close();
   }
-
-  composite(frame: Frame, matte: Matte | null, chain: readonly FilterInstance[]): OutputFrame {
-    const out = this.out!;
-    out.seq = frame.seq;
-    out.captureMs = frame.captureMs;
-    out.rgba.set(frame.rgba);
-    const recolor = chain.some((f) => f.name === 'recolor' && f.enabled);
-    if (recolor && matte && !matte.empty) {
-      const { x, y, width, height } = matte.roi;
-      for (let row = y; row < y + height; row++) {
-        for (let col = x; col < x + width; col++) paint(out.rgba, out.width, col, row, SIGNATURE);
-      }
-    }
-    return out;
-  }
-
-  async close(): Promise<void> {}
 }
 
 function insideFace(x: number, y: number): boolean {
