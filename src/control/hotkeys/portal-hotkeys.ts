@@ -17,6 +17,8 @@ export interface PortalOptions {
   busAddress?: string;
   /** Called with how the desktop shows each bound shortcut, e.g. "Ctrl+Alt+1". */
   onBound?: (descriptions: Record<string, string>) => void;
+  /** Overrides of the per-step time limits (TIMEOUTS_MS). */
+  timeoutsMs?: Partial<typeof TIMEOUTS_MS>;
 }
 
 /** The portal's trigger syntax (XDG shortcuts spec): "CTRL+ALT+1", "LOGO+F1". */
@@ -45,12 +47,13 @@ export class PortalHotkeys {
   static async start(bindings: readonly HotkeyBinding[], onActivate: (binding: HotkeyBinding) => void, options: PortalOptions = {}): Promise<PortalHotkeys> {
     const busAddress = options.busAddress ?? process.env.DBUS_SESSION_BUS_ADDRESS;
     if (!busAddress) throw new Error('no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)');
+    const timeouts = { ...TIMEOUTS_MS, ...options.timeoutsMs };
     const bus = dbus.sessionBus({ busAddress });
     // dbus-next reports connection failures as 'error' events; without a listener they would throw.
     const connectionError = new Promise<never>((_, reject) => bus.on('error', (err: Error) => reject(new Error(`D-Bus: ${err.message}`))));
     connectionError.catch(() => {});
     try {
-      const portal = await Promise.race([PortalSession.open(bus), connectionError]);
+      const portal = await Promise.race([PortalSession.open(bus, timeouts), connectionError]);
       const byId = new Map(bindings.map((b) => [shortcutId(b), b]));
       bus.on('message', (msg: dbus.Message) => {
         if (msg.type !== dbus.MessageType.SIGNAL || msg.interface !== SHORTCUTS_IFACE || msg.member !== 'Activated') return;
@@ -59,7 +62,7 @@ export class PortalHotkeys {
         if (binding) onActivate(binding);
       });
       const shortcuts = bindings.map((b) => [shortcutId(b), { description: new dbus.Variant('s', `facemat-cam: ${b.action}`), preferred_trigger: new dbus.Variant('s', portalTrigger(b)) }]);
-      const results = await Promise.race([portal.request('BindShortcuts', 'oa(sa{sv})sa{sv}', [portal.sessionHandle, shortcuts, '', {}], TIMEOUTS_MS.bind), connectionError]);
+      const results = await Promise.race([portal.request('BindShortcuts', 'oa(sa{sv})sa{sv}', [portal.sessionHandle, shortcuts, '', {}], timeouts.bind), connectionError]);
       const bound = (results.shortcuts?.value ?? []) as Array<[string, Record<string, dbus.Variant>]>;
       options.onBound?.(Object.fromEntries(bound.map(([id, props]) => [id, String(props.trigger_description?.value ?? '')])));
       return new PortalHotkeys(bus, portal.sessionHandle);
@@ -88,9 +91,10 @@ class PortalSession {
   private constructor(
     private readonly bus: dbus.MessageBus,
     readonly sessionHandle: string,
+    private readonly timeouts: typeof TIMEOUTS_MS,
   ) {}
 
-  static async open(bus: dbus.MessageBus): Promise<PortalSession> {
+  static async open(bus: dbus.MessageBus, timeouts: typeof TIMEOUTS_MS): Promise<PortalSession> {
     await withTimeout(
       bus.call(
         new dbus.Message({
@@ -102,14 +106,14 @@ class PortalSession {
           body: [`type='signal',sender='${PORTAL_NAME}'`],
         }),
       ),
-      TIMEOUTS_MS.call,
+      timeouts.call,
       'connecting to the D-Bus session bus',
     );
-    const probe = new PortalSession(bus, '');
-    const results = await probe.request('CreateSession', 'a{sv}', [{ session_handle_token: new dbus.Variant('s', token()) }], TIMEOUTS_MS.createSession);
+    const probe = new PortalSession(bus, '', timeouts);
+    const results = await probe.request('CreateSession', 'a{sv}', [{ session_handle_token: new dbus.Variant('s', token()) }], timeouts.createSession);
     const handle = results.session_handle?.value;
     if (typeof handle !== 'string' || handle === '') throw new Error('the portal created no GlobalShortcuts session');
-    return new PortalSession(bus, handle);
+    return new PortalSession(bus, handle, timeouts);
   }
 
   /**
@@ -133,7 +137,7 @@ class PortalSession {
     try {
       const reply = await withTimeout(
         this.bus.call(new dbus.Message({ destination: PORTAL_NAME, path: PORTAL_PATH, interface: SHORTCUTS_IFACE, member, signature, body })),
-        TIMEOUTS_MS.call,
+        this.timeouts.call,
         member,
       ).catch((err: Error) => {
         throw new Error(describeCallError(err));
