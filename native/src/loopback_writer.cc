@@ -284,12 +284,10 @@ WriteResult LoopbackWriter::WriteFrame(const uint8_t* rgba) {
       return {false, "EAGAIN", path_ + " did not take the frame within " +
                                    std::to_string(kWritePollMs * kMaxWritePolls) + " ms; frame dropped"};
     }
-    pollfd out{fd_, POLLOUT, 0};
-    sys_->Poll(&out, 1, kWritePollMs);
-    if (out.revents & (POLLERR | POLLHUP | POLLNVAL)) {
-      DeviceError error = SystemError(ENODEV, "write", path_);
-      return {false, error.code(), error.what()};
-    }
+    // v4l2loopback reports a writer as always writable, so poll(POLLOUT) would return at once
+    // and this would spin: wait on the wake fd instead, which Close() also uses to cut it short.
+    pollfd wake{wake_fd_, POLLIN, 0};
+    sys_->Poll(&wake, 1, kWritePollMs);
   }
   std::lock_guard<std::mutex> lock(mutex_);
   ++stats_.frames;
