@@ -136,6 +136,29 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
     await stillServing();
   });
 
+  it('stops reading from a client that does not read its answers, and answers all once it reads', async function () {
+    // No rate limit here, so the unread answers (2 kB each) fill the kernel's socket buffers and
+    // then the server's, which stops reading at 4 MiB.
+    const big = await startServer({ requestsPerSecond: 1e9, requestBurst: 1e9 });
+    try {
+      const flooder = await RawClient.identified(big.url, PASSWORD);
+      flooder.ws.pause();
+      const N = 40_000;
+      for (let i = 0; i < N; i++) flooder.send({ op: 6, d: { requestType: 'GetVersion', requestId: String(i) } });
+      await until(() => big.logs.some((l) => /not reading its answers/.test(l)));
+      await stillServing();
+      flooder.ws.resume();
+      await until(() => flooder.messages.filter((m) => m.op === 7).length === N);
+      // Requests beyond the 256 waiting in the session's queue were refused at once with 207.
+      const codes = flooder.messages.filter((m) => m.op === 7).map((m) => m.d.requestStatus.code);
+      assert.ok(codes.every((c) => c === 100 || c === 207));
+      assert.ok(codes.filter((c) => c === 100).length > 4 * 1024 * 1024 / 2048, 'more answers than fit in 4 MiB ran');
+      await flooder.close();
+    } finally {
+      await big.close();
+    }
+  });
+
   it('answers a flood of thousands of requests with 100 or 207, serves others meanwhile, keeps state consistent', async function () {
     const flooder = await RawClient.identified(fx.url, PASSWORD);
     const N = 3000;

@@ -107,7 +107,10 @@ export class ObsSession {
     this.ws.send(payload, { binary: typeof payload !== 'string' }, () => {
       if (this.ws.isPaused && this.ws.bufferedAmount < SEND_LOW_WATER) this.ws.resume();
     });
-    if (!this.ws.isPaused && this.ws.bufferedAmount > SEND_HIGH_WATER) this.ws.pause();
+    if (!this.ws.isPaused && this.ws.bufferedAmount > SEND_HIGH_WATER) {
+      log.info(`client ${this.remoteAddress} is not reading its answers: pausing its requests`);
+      this.ws.pause();
+    }
   }
 
   send(message: ObsMessage): void {
@@ -122,6 +125,8 @@ export class ObsSession {
     if (code >= 4000) log.info(`closing client ${this.remoteAddress}: ${code} ${reason}`);
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
       this.ws.close(code, truncateUtf8(reason, MAX_CLOSE_REASON));
+      // A session paused for back-pressure must read again to see the client's close frame.
+      if (this.ws.isPaused) this.ws.resume();
     }
   }
 

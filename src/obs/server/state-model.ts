@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { cpus, homedir } from 'node:os';
 import { statfsSync } from 'node:fs';
 import { ACTIONS, type ActionName } from '../../pipeline/control/commands.js';
-import { FILTERS, FILTER_NAMES, isFilterName, type FilterInstance, type FilterName } from '../../pipeline/control/filter-catalogue.js';
+import { FILTER_NAMES, isFilterName, type FilterInstance, type FilterName } from '../../pipeline/control/filter-catalogue.js';
 import type { PipelineController, PipelineState } from '../../pipeline/control/pipeline-controller.js';
 import { RequestStatus, type OutputState } from './protocol.js';
 import type { ObsRequest } from './obs-request.js';
@@ -162,10 +162,6 @@ export class ObsStateModel {
       );
     }
     return { source, filter, name: filterName };
-  }
-
-  filterLabel(name: FilterName): string {
-    return FILTERS[name].label;
   }
 
   videoSize(): { width: number; height: number } {
