@@ -2,9 +2,15 @@ import assert from 'node:assert/strict';
 import { resizeToTensor } from '../../src/native/index.js';
 import { randomRgba } from './yuv-reference.js';
 
-const IDENTITY = { mean: [0, 0, 0] as const, std: [1, 1, 1] as const, scale: 1 };
+interface Normalisation {
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+  scale: number;
+}
 
-function tensor(src: Uint8Array, width: number, height: number, roi: { x: number; y: number; width: number; height: number }, w: number, h: number, norm = IDENTITY): Float32Array {
+const IDENTITY: Normalisation = { mean: [0, 0, 0], std: [1, 1, 1], scale: 1 };
+
+function tensor(src: Uint8Array, width: number, height: number, roi: { x: number; y: number; width: number; height: number }, w: number, h: number, norm: Normalisation = IDENTITY): Float32Array {
   const dst = new Float32Array(3 * w * h);
   resizeToTensor(src, width, height, roi, dst, w, h, norm.mean, norm.std, norm.scale);
   return dst;
