@@ -206,8 +206,8 @@
     plot($('fps-plot'), [
       { values: series.video, color: FPS_COLORS.video },
       { values: series.matte, color: FPS_COLORS.matte },
-    ], 'fps');
-    plot($('latency-plot'), Object.entries(STAGE_COLORS).map(([s, color]) => ({ values: series.stages[s], color })), 'ms');
+    ]);
+    plot($('latency-plot'), Object.entries(STAGE_COLORS).map(([s, color]) => ({ values: series.stages[s], color })));
     legend($('fps-legend'), [['video ' + fmt(m.videoFps), FPS_COLORS.video], ['matte ' + fmt(m.matteFps), FPS_COLORS.matte]]);
     legend($('latency-legend'), Object.entries(STAGE_COLORS).map(([s, c]) => [`${s} ${fmt(m.latencyMs[s] ? m.latencyMs[s].p50 : 0)}`, c]));
   }
@@ -217,7 +217,7 @@
     if (list.length > HISTORY) list.shift();
   }
 
-  function plot(canvas, series, unit) {
+  function plot(canvas, series) {
     const ratio = window.devicePixelRatio || 1;
     const w = canvas.clientWidth || canvas.width;
     const h = Math.round(w / (canvas.width / canvas.height));
@@ -243,14 +243,14 @@
       ctx.stroke();
       ctx.fillText(fmt(max * (1 - i / 4)), 4, y + 4);
     }
-    ctx.fillText(unit, 4, h - 2 > bottom ? h - 2 : bottom);
     for (const s of series) {
       if (s.values.length < 2) continue;
       ctx.strokeStyle = s.color;
       ctx.lineWidth = 2;
       ctx.beginPath();
       s.values.forEach((v, i) => {
-        const x = left + ((w - 6 - left) * (i + HISTORY - s.values.length)) / (HISTORY - 1);
+        // The line grows from the left until a full minute of history fills the width.
+        const x = left + ((w - 6 - left) * i) / (s.values.length - 1);
         const y = bottom - ((bottom - 8) * v) / max;
         if (i === 0) ctx.moveTo(x, y);
         else ctx.lineTo(x, y);

@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import OBSWebSocket from 'obs-websocket-js';
+import type { Page } from 'playwright-core';
+import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
+import { setLogSink } from '../../src/log.js';
+import { createObsWebSocketServer } from '../../src/obs/server/obs-websocket-server.js';
+import { INPUT_NAME } from '../../src/obs/server/state-model.js';
+import { chainForPreset, PipelineController, type VirtualCamera } from '../../src/pipeline/control/pipeline-controller.js';
+import { PRESETS } from '../../src/pipeline/control/presets.js';
+import { PipelineMetrics } from '../../src/pipeline/scheduler/metrics.js';
+import { HeadlessChromium } from './fixtures/chromium.js';
+import { TestFrameProducer } from './fixtures/frame-producer.js';
+
+const PASSWORD = 'panel test password';
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+class MemoryVirtualCamera implements VirtualCamera {
+  readonly available = true;
+  readonly detail = '/dev/video10';
+  active = false;
+  async start() {
+    this.active = true;
+  }
+  async stop() {
+    this.active = false;
+  }
+}
+
+/** Reads pixel (x, y) of the preview <img> as the browser shows it (same origin: readable). */
+async function previewPixel(page: Page, x: number, y: number): Promise<number[]> {
+  return page.evaluate(
+    ([px, py]) => {
+      const img = document.getElementById('preview') as HTMLImageElement;
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      return [...ctx.getImageData(px, py, 1, 1).data.slice(0, 3)];
+    },
+    [x, y],
+  );
+}
+
+const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]) < 40);
+const YELLOW = [255, 220, 0]; // the producer paints an enabled toon filter as a yellow band
+
+describe('web control panel in headless Chromium', function () {
+  this.timeout(90_000);
+  let controller: PipelineController;
+  let server: ControlServer;
+  let producer: TestFrameProducer;
+  let browser: HeadlessChromium;
+  let page: Page;
+  let obs: OBSWebSocket;
+  let restoreLog: (line: string) => void;
+  const obsEvents: Array<{ filterName: string; filterEnabled: boolean }> = [];
+  const enabled = (name: string) => controller.chain().find((f) => f.name === name)!.enabled;
+  const base = () => server.address.url;
+
+  before(async function () {
+    restoreLog = setLogSink(() => {});
+    const metrics = new PipelineMetrics();
+    controller = new PipelineController(
+      chainForPreset(PRESETS[0]),
+      PRESETS[0].name,
+      new MemoryVirtualCamera(),
+      () => ({ source: 'synthetic', sinks: ['v4l2:/dev/video10'], format: { width: 640, height: 360, fps: 25 }, model: 'facemat-student.onnx', provider: 'cpu' }),
+      () => metrics.snapshot(),
+    );
+    const obsServer = createObsWebSocketServer({ controller, password: PASSWORD });
+    server = await startControlServer({ controller, host: '127.0.0.1', port: 0, password: PASSWORD, upgradeHandler: obsServer });
+    producer = new TestFrameProducer(controller, 640, 360, 40, metrics);
+    producer.start();
+    obs = new OBSWebSocket();
+    await obs.connect(`ws://127.0.0.1:${server.address.port}`, PASSWORD);
+    obs.on('SourceFilterEnableStateChanged', (e) => obsEvents.push(e));
+    browser = await HeadlessChromium.launch();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  });
+
+  after(async function () {
+    await obs?.disconnect();
+    producer?.stop();
+    await browser?.close();
+    await server?.close();
+    setLogSink(restoreLog);
+  });
+
+  it('asks for the password, refuses a wrong one and opens with the right one', async function () {
+    await page.goto(base());
+    await page.waitForSelector('#login:not([hidden])');
+    assert.equal(await page.isVisible('#panel'), false);
+    await page.fill('#password', 'wrong');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('login-error')!.textContent === 'Wrong password.');
+    await page.fill('#password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#panel:not([hidden])');
+    assert.equal(await page.locator('.filter').count(), 7, 'one card per filter in the catalogue');
+    assert.equal(await page.locator('[data-preset]').count(), PRESETS.length);
+    assert.equal(await page.getAttribute('[data-preset="Natural"]', 'aria-pressed'), 'true');
+  });
+
+  it('a ?key= link opens the panel and the key leaves the address bar', async function () {
+    await page.goto(`${base()}?key=${encodeURIComponent(PASSWORD)}`);
+    await page.waitForSelector('#panel:not([hidden])');
+    assert.equal(new URL(page.url()).search, '');
+    await page.waitForFunction(() => document.getElementById('connection')!.dataset.state === 'live');
+  });
+
+  it('the preview shows moving frames', async function () {
+    await page.waitForFunction(() => (document.getElementById('preview') as HTMLImageElement).naturalWidth > 0);
+    const hashes = new Set<string>();
+    while (hashes.size < 3) {
+      hashes.add(
+        await page.evaluate(() => {
+          const img = document.getElementById('preview') as HTMLImageElement;
+          const canvas = document.createElement('canvas');
+          canvas.width = img.naturalWidth;
+          canvas.height = img.naturalHeight;
+          const ctx = canvas.getContext('2d')!;
+          ctx.drawImage(img, 0, 0);
+          const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+          let h = 0;
+          for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) | 0;
+          return String(h);
+        }),
+      );
+      await page.waitForTimeout(100);
+    }
+    assert.equal(await page.evaluate(() => (document.getElementById('preview') as HTMLImageElement).naturalWidth), 640);
+  });
+
+  it('clicking a toggle changes the pipeline, its output and what an obs-websocket client sees', async function () {
+    assert.equal(enabled('toon'), false);
+    obsEvents.length = 0;
+    await page.click('[data-toggle="toon"]');
+    await page.waitForFunction(() => (document.querySelector('[data-toggle="toon"]') as HTMLInputElement).checked);
+    while (!enabled('toon')) await page.waitForTimeout(20);
+    // The obs-websocket client connected to the same control port saw the change...
+    while (!obsEvents.some((e) => e.filterName === 'toon')) await page.waitForTimeout(20);
+    assert.deepEqual(obsEvents.find((e) => e.filterName === 'toon'), { sourceName: INPUT_NAME, filterName: 'toon', filterEnabled: true });
+    const filter = await obs.call('GetSourceFilter', { sourceName: INPUT_NAME, filterName: 'toon' });
+    assert.equal(filter.filterEnabled, true);
+    // ...and the output frames in the panel's preview changed: Natural's chain is beautify,
+    // recolor, then toon, so toon's band is the third (rows 40-59).
+    while (!near(await previewPixel(page, 320, 50), YELLOW)) await page.waitForTimeout(50);
+  });
+
+  it('changes made by a hotkey or an obs-websocket client appear in the panel', async function () {
+    await controller.execute({ type: 'filter.toggle', name: 'sketch' }, 'hotkey');
+    await page.waitForFunction(() => (document.querySelector('[data-toggle="sketch"]') as HTMLInputElement).checked);
+    await obs.call('SetSourceFilterEnabled', { sourceName: INPUT_NAME, filterName: 'facepaint', filterEnabled: true });
+    await page.waitForFunction(() => (document.querySelector('[data-toggle="facepaint"]') as HTMLInputElement).checked);
+    await obs.call('SetSourceFilterSettings', { sourceName: INPUT_NAME, filterName: 'beautify', filterSettings: { strength: 0.15 } });
+    await page.waitForFunction(() => (document.querySelector('[data-setting="beautify.strength"]') as HTMLInputElement).value === '0.15');
+  });
+
+  it('sliders, selects and the debug view buttons change filter settings', async function () {
+    await page.evaluate(() => {
+      const slider = document.querySelector('[data-setting="toon.levels"]') as HTMLInputElement;
+      slider.value = '3';
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      slider.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    while (controller.chain().find((f) => f.name === 'toon')!.settings.levels !== 3) await page.waitForTimeout(20);
+    await page.selectOption('[data-setting="anonymize.mode"]', 'blur');
+    while (controller.chain().find((f) => f.name === 'anonymize')!.settings.mode !== 'blur') await page.waitForTimeout(20);
+    await page.click('[data-view="uncertainty"]');
+    while (!enabled('matte')) await page.waitForTimeout(20);
+    assert.equal(controller.chain().find((f) => f.name === 'matte')!.settings.view, 'uncertainty');
+    await page.waitForSelector('[data-view="uncertainty"][aria-checked="true"]');
+    await page.click('[data-view="off"]');
+    while (enabled('matte')) await page.waitForTimeout(20);
+  });
+
+  it('keyboard shortcuts: digits toggle filters, n/p presets, space pauses, m cycles the debug view', async function () {
+    await page.click('h2'); // focus the page, not an input
+    const toon = enabled('toon');
+    await page.keyboard.press('2');
+    while (enabled('toon') === toon) await page.waitForTimeout(20);
+    await page.keyboard.press('n');
+    while (controller.state().preset !== 'Cartoon') await page.waitForTimeout(20);
+    await page.keyboard.press('p');
+    while (controller.state().preset !== 'Natural') await page.waitForTimeout(20);
+    await page.keyboard.press(' ');
+    while (!controller.paused) await page.waitForTimeout(20);
+    await page.waitForSelector('#paused-overlay:not([hidden])');
+    await page.keyboard.press(' ');
+    while (controller.paused) await page.waitForTimeout(20);
+    await page.keyboard.press('m');
+    while (!enabled('matte')) await page.waitForTimeout(20);
+    assert.equal(controller.chain().find((f) => f.name === 'matte')!.settings.view, 'alpha');
+    await page.keyboard.press('m');
+    while (controller.chain().find((f) => f.name === 'matte')!.settings.view !== 'uncertainty') await page.waitForTimeout(20);
+    await page.click('[data-view="off"]');
+    while (enabled('matte')) await page.waitForTimeout(20);
+  });
+
+  it('preset buttons, pause and the virtual camera button', async function () {
+    await page.click('[data-preset="Privacy"]');
+    while (controller.state().preset !== 'Privacy') await page.waitForTimeout(20);
+    await page.waitForSelector('[data-preset="Privacy"][aria-pressed="true"]');
+    await page.click('#virtualcam');
+    while (!controller.state().virtualcam.active) await page.waitForTimeout(20);
+    await page.waitForSelector('#virtualcam[aria-pressed="true"]');
+    await page.click('#virtualcam');
+    while (controller.state().virtualcam.active) await page.waitForTimeout(20);
+    await page.click('#pause');
+    while (!controller.paused) await page.waitForTimeout(20);
+    await page.click('#pause');
+    while (controller.paused) await page.waitForTimeout(20);
+  });
+
+  it('plots fps and per-stage latency from the live metrics', async function () {
+    await page.waitForFunction(() => /video [1-9]/.test(document.getElementById('fps-legend')!.textContent ?? ''));
+    const stages = await page.textContent('#latency-legend');
+    for (const stage of ['capture', 'matte', 'composite', 'sink', 'total']) assert.match(stages!, new RegExp(stage));
+    const drawn = await page.evaluate(() => {
+      const canvas = document.getElementById('fps-plot') as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let blue = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 2] > 200 && data[i] < 120) blue++;
+      return blue;
+    });
+    assert.ok(drawn > 20, 'the video fps line is drawn');
+  });
+
+  it('fits a phone screen without sideways scrolling', async function () {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.waitForTimeout(200);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+      const box = await page.locator('.preview').boundingBox();
+      assert.ok(box && box.width <= 390 && box.width > 300, 'the preview fills the width');
+      const recolor = enabled('recolor');
+      await page.click('[data-toggle="recolor"]');
+      while (enabled('recolor') === recolor) await page.waitForTimeout(20);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
+  it('takes a screenshot of the panel (docs/images/panel.png with FACEMAT_UPDATE_SCREENSHOTS=1)', async function () {
+    await page.click('[data-preset="Natural"]');
+    while (controller.state().preset !== 'Natural') await page.waitForTimeout(20);
+    // The sample clip rather than the test card: this picture goes into the README.
+    producer.useClip(join(REPO, 'assets', 'sample', 'sample.mp4'));
+    // Let a few metrics events fill the plots.
+    await page.waitForTimeout(6000);
+    const update = process.env.FACEMAT_UPDATE_SCREENSHOTS === '1';
+    const dir = update ? join(REPO, 'docs', 'images') : mkdtempSync(join(tmpdir(), 'facemat-shot-'));
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'panel.png');
+    try {
+      await page.screenshot({ path, fullPage: true });
+      const png = readFileSync(path);
+      assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG');
+      assert.equal(png.readUInt32BE(16), 1280, 'as wide as the window');
+    } finally {
+      if (!update) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
