@@ -159,7 +159,7 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger):
         opt.step()
         step += 1
         seen += x.shape[0]
-        hist.append(float(loss))
+        hist.append(float(loss.detach()))
         if step % t.get("log_every", 50) == 0 or step == 1:
             log(f"[teacher] step {step} t={clock.elapsed():.0f}s lr={opt.param_groups[0]['lr']:.2e} "
                 f"loss={float(loss):.4f} " + " ".join(f"{k}={float(v):.4f}" for k, v in parts.items())
@@ -199,6 +199,11 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
     for n in names:
         nets[n] = copy.deepcopy(base).to(dev).train()
         opts[n] = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
+    for n in names:  # optional warm start (continue a previous run): cfg init.student / init.ablation
+        ip = (cfg.get("init") or {}).get(n)
+        if ip:
+            nets[n].load_state_dict(load_ckpt(ip)["state_dict"])
+            log(f"{n}: initialised from {ip}")
     clock = Clock(t.get("budget_s"), t.get("max_steps"))
     hist = {n: [] for n in names}
     step, seen = 0, 0
@@ -221,7 +226,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
             loss.backward()
             torch.nn.utils.clip_grad_norm_(nets[n].parameters(), t.get("clip", 5.0))
             opts[n].step()
-            hist[n].append(float(loss))
+            hist[n].append(float(loss.detach()))
             msg.append(f"{n}: loss={float(loss):.4f} " + " ".join(f"{k}={float(v):.4f}" for k, v in parts.items()))
         step += 1
         seen += x.shape[0]
