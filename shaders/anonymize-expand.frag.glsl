@@ -1,8 +1,8 @@
 // Anonymize, pass 3: back to frame resolution. Pixelate reads its block's texel (nearest); blur
 // reads the blurred block texels bilinearly, a smooth heavy blur.
 #include "common.glsl"
+#include "composite.glsl"
 
-uniform sampler2D u_input;
 uniform sampler2D u_blocks;
 uniform vec2 u_blocksSize;
 uniform vec4 u_blockClamp;
@@ -10,7 +10,6 @@ uniform float u_block;
 
 void main() {
   vec2 p = gl_FragCoord.xy;
-  vec4 c = texel(u_input, p);
   vec2 q = clamp(p / u_block, u_blockClamp.xy, u_blockClamp.zw);
-  gl_FragColor = vec4(texture2D(u_blocks, q / u_blocksSize).rgb, c.a);
+  gl_FragColor = finish(p, vec4(texture2D(u_blocks, q / u_blocksSize).rgb, 1.0));
 }

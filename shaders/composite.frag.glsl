@@ -1,21 +1,11 @@
-// out = filtered * alpha + frame * (1 - alpha), inside the face rect; the frame elsewhere.
+// The blend on its own, for a chain whose last enabled filter had nothing to do this frame (its
+// settings made it a no-op) while an earlier one did. Compiled with COMPOSITE defined.
 #include "common.glsl"
+#include "composite.glsl"
 
-uniform sampler2D u_frame;
 uniform sampler2D u_filtered;
-uniform vec4 u_face;        // x0, y0, x1, y1 in pixels; alpha is 0 outside
 
 void main() {
   vec2 p = gl_FragCoord.xy;
-  vec4 original = texture2D(u_frame, p / u_size);
-  bool inFace = p.x >= u_face.x && p.y >= u_face.y && p.x < u_face.z && p.y < u_face.w;
-  float a = inFace ? texture2D(u_alpha, p / u_size).r : 0.0;
-  // alpha 0 returns the frame's texel itself: occluders stay bit-exact.
-  if (a <= 0.0) {
-    gl_FragColor = original;
-    return;
-  }
-  vec4 filtered = texture2D(u_filtered, p / u_size);
-  // alpha 1 returns the filter's texel itself, without the rounding of mix().
-  gl_FragColor = vec4(a >= 1.0 ? filtered.rgb : mix(original.rgb, filtered.rgb, a), original.a);
+  gl_FragColor = finish(p, texture2D(u_filtered, p / u_size));
 }

@@ -2,6 +2,7 @@
 // paint moves and scales with the face). The skin's shading is kept under the paint, and the
 // compositor puts the occluders back on top through the matte.
 #include "common.glsl"
+#include "composite.glsl"
 
 uniform sampler2D u_input;
 uniform sampler2D u_image;  // pattern "image": RGBA, first row at the top of the face box
@@ -42,5 +43,5 @@ void main() {
              : u_pattern < 2.5 ? flag(uv)
              : texture2D(u_image, clamp(uv, 0.0, 1.0));
   float shade = clamp(luma(c.rgb) / 0.55, 0.35, 1.2);
-  gl_FragColor = vec4(mix(c.rgb, paint.rgb * shade, u_opacity * paint.a), c.a);
+  gl_FragColor = finish(p, vec4(mix(c.rgb, paint.rgb * shade, u_opacity * paint.a), c.a));
 }

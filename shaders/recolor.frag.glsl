@@ -1,6 +1,7 @@
 // Recolor: a soft-light tint, or a 3D LUT from a .cube file stored as a 2D atlas (the blue
 // slices side by side, red along x and green along y within a slice), mixed in by `amount`.
 #include "common.glsl"
+#include "composite.glsl"
 
 uniform sampler2D u_input;
 uniform sampler2D u_lut;   // atlas, (n * n) x n, bilinear
@@ -34,5 +35,5 @@ void main() {
   vec2 p = gl_FragCoord.xy;
   vec4 c = texel(u_input, p);
   vec3 target = u_lutSize > 0.5 ? lookup(c.rgb) : softLight(c.rgb, u_tint);
-  gl_FragColor = vec4(mix(c.rgb, target, u_amount), c.a);
+  gl_FragColor = finish(p, vec4(mix(c.rgb, target, u_amount), c.a));
 }

@@ -2,6 +2,7 @@
 // hatching in the darker areas. The hatching is laid in face coordinates (u_roi) so it moves with
 // the face instead of staying fixed on the screen. The input is bilinear here.
 #include "common.glsl"
+#include "composite.glsl"
 
 uniform sampler2D u_input;
 uniform float u_intensity;
@@ -18,5 +19,5 @@ void main() {
   float stripe = abs(fract((f.x + f.y) / period) - 0.5) * 2.0; // 0 on a line, 1 between
   float hatch = mix(1.0, 0.55 + 0.45 * smoothstep(0.2, 0.6, stripe), smoothstep(0.55, 0.2, y));
   float value = tone * mix(1.0, hatch * (1.0 - 0.8 * outline), u_intensity);
-  gl_FragColor = vec4(vec3(value) * vec3(0.97, 0.97, 1.0), 1.0);
+  gl_FragColor = finish(p, vec4(vec3(value) * vec3(0.97, 0.97, 1.0), 1.0));
 }

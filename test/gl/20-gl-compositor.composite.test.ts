@@ -10,6 +10,7 @@ import type { Frame, Matte } from '../../src/pipeline/frame.js';
 import { setLogSink } from '../../src/log.js';
 import {
   changedPixels,
+  diff,
   FILTER_CASES,
   FIXTURE_ROI,
   fixtureFrame,
@@ -124,6 +125,15 @@ describe('GlCompositor.composite', function () {
     const b = run(uniformMatte(1), [recolor, sketch]);
     assert.ok(changedPixels(a, b).length > W * H * 0.5, 'order changes the result');
     assert.deepEqual(run(uniformMatte(1), [sketch, { ...recolor, enabled: false }, { ...toon, enabled: false }]), run(uniformMatte(1), [sketch]));
+  });
+
+  it('blends on its own when the last filter has nothing to do and an earlier one has', function () {
+    const toon = { name: 'toon' as const, enabled: true, settings: defaultSettings('toon') };
+    const idle = { name: 'beautify' as const, enabled: true, settings: { ...defaultSettings('beautify'), strength: 0 } };
+    const expected = run(fixtureMatte(), [toon]);
+    assert.ok(changedPixels(expected, input).length > 500);
+    // The same within rounding: here toon's colour is stored in 8 bits before the blend.
+    assert.ok(diff(run(fixtureMatte(), [toon, idle]), expected, 0).max <= 1);
   });
 
   it('takes new settings on the next frame', function () {

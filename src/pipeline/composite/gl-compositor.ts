@@ -77,8 +77,8 @@ interface OpenState {
  * Per frame: upload the frame rows around the face and the low-resolution matte into textures
  * allocated at open(); upsample the matte with a joint bilateral filter guided by the frame; run
  * the enabled filters of the chain in order through ping-pong render targets over the face's
- * work rect; blend the result into the frame through the alpha; read back the face rect only and
- * copy it over a CPU copy of the input frame. Without a face (no matte, empty matte) or without
+ * work rect, the last one blending its result into the frame through the alpha in its own output
+ * pass; read back the face rect only and copy it over a CPU copy of the input frame. Without a face (no matte, empty matte) or without
  * an enabled filter, the frame is copied through and the GPU is not touched.
  */
 export class GlCompositor implements Compositor {
@@ -143,20 +143,23 @@ export class GlCompositor implements Compositor {
       hasUncertainty = !!matte!.uncertainty;
     }
     const base = background ? background.render(s.pass, frame) : s.frame;
+    s.pass.base = base;
     let result: Texture = base;
     if (filtering) {
-      const filtered = this.runChain(s, base, chain);
-      const target = s.targets.acquire();
-      const f = g.face;
-      s.pass.draw(
-        s.composite,
-        target,
-        { u_frame: base, u_filtered: filtered },
-        (p) => p.set4f('u_face', f.x0, f.y0, f.x1, f.y1),
-        whole ? g.full : f,
-      );
-      if (filtered !== base) s.targets.release(filtered);
-      result = target;
+      // The last filter's output pass blends into the base picture through the matte itself.
+      const compositeRect = whole ? g.full : g.face;
+      const filtered = this.runChain(s, base, chain, compositeRect);
+      if (s.pass.composited || filtered === base) {
+        result = filtered;
+      } else {
+        // The last filter had nothing to do this frame, an earlier one had: blend on its own.
+        const target = s.targets.acquire();
+        s.pass.compositeRect = compositeRect;
+        s.pass.drawOutput({ plain: s.composite, composite: s.composite }, target, { u_filtered: filtered });
+        s.pass.compositeRect = null;
+        s.targets.release(filtered);
+        result = target;
+      }
     }
     if (debug) {
       const view = s.matteView.render(s.pass, result, debug.settings, hasMatte, hasUncertainty);
@@ -183,7 +186,8 @@ export class GlCompositor implements Compositor {
     g.setFullFrame();
     s.frame.uploadRows(0, g.height, frame.rgba);
     fillAlpha(s.gl, s.alpha, g.full);
-    const filtered = this.runChain(s, s.frame, chain);
+    s.pass.base = s.frame;
+    const filtered = this.runChain(s, s.frame, chain, null);
     s.output.seq = frame.seq;
     s.output.captureMs = frame.captureMs;
     readBack(s, filtered, g.full, s.output.rgba);
@@ -241,17 +245,27 @@ export class GlCompositor implements Compositor {
     s.pass.draw(s.upsample, s.alpha, { u_frame: s.frame, u_guide: s.matte.guide, u_range: s.matte.range }, geometry);
   }
 
-  /** Runs the enabled face filters in chain order; returns the last result. */
-  private runChain(s: OpenState, input: Texture, chain: readonly FilterInstance[]): Texture {
+  /**
+   * Runs the enabled face filters in chain order; returns the last result. With `compositeRect`
+   * the last filter blends its output into the base picture over that rect (ctx.composited).
+   */
+  private runChain(s: OpenState, input: Texture, chain: readonly FilterInstance[], compositeRect: PixelRect | null): Texture {
+    let last = -1;
+    chain.forEach((f, i) => {
+      if (f.enabled && f.name !== 'matte' && s.filters.has(f.name)) last = i;
+    });
+    s.pass.composited = false;
     let current = input;
-    for (const instance of chain) {
-      if (!instance.enabled || instance.name === 'matte') continue;
-      const filter = s.filters.get(instance.name);
+    for (let i = 0; i <= last; i++) {
+      const instance = chain[i];
+      const filter = instance.enabled ? s.filters.get(instance.name) : undefined;
       if (!filter) continue;
+      s.pass.compositeRect = i === last ? compositeRect : null;
       const next = filter.apply(s.pass, current, instance.settings);
       if (next !== current && current !== input) s.targets.release(current);
       current = next;
     }
+    s.pass.compositeRect = null;
     return current;
   }
 
@@ -282,7 +296,7 @@ function build(context: GlContext, format: VideoFormat, shaderDir: string | unde
   const guide = programs.get('matte-guide.frag.glsl');
   const range = programs.get('matte-range.frag.glsl');
   const upsample = programs.get('matte-upsample.frag.glsl');
-  const composite = programs.get('composite.frag.glsl');
+  const composite = programs.get('composite.frag.glsl', ['COMPOSITE']);
   const filterList: FaceFilter[] = [
     new BeautifyFilter(deps),
     new ToonFilter(deps),

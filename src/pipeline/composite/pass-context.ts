@@ -1,14 +1,23 @@
 import type { FramebufferPool, RenderTarget } from './framebuffer-pool.js';
 import type { FrameGeometry, PixelRect } from './frame-geometry.js';
+import type { OutputProgram } from './program-library.js';
 import type { ShaderProgram } from './shader-program.js';
 import type { Texture } from './texture.js';
 
 /**
  * What a filter needs to render one frame: the frame and matte textures, render targets, and
  * draw(), which runs one full-screen pass over a rectangle with the shared uniforms of
- * shaders/common.glsl set.
+ * shaders/common.glsl set. A filter renders its result with drawOutput(), which, for the last
+ * filter of the chain, also blends it into the frame through the matte.
  */
 export class PassContext {
+  /** The picture under the filters: the frame, or a background stage's output. */
+  base: Texture;
+  /** Set by the compositor before the chain's last filter: drawOutput() composites over it. */
+  compositeRect: PixelRect | null = null;
+  /** Set by drawOutput() once it has composited this frame. */
+  composited = false;
+
   constructor(
     private readonly gl: WebGLRenderingContext,
     readonly geometry: FrameGeometry,
@@ -20,7 +29,39 @@ export class PassContext {
     readonly targets: FramebufferPool,
     /** Targets at half the frame size (beautify's smoothing, anonymize's blocks). */
     readonly halfTargets: FramebufferPool,
-  ) {}
+  ) {
+    this.base = frame;
+  }
+
+  /**
+   * Renders a filter's result. For the chain's last filter (compositeRect set) this runs the
+   * output's composite variant over compositeRect, reading the base picture and the matte, so
+   * `target` then holds the final output there; otherwise the plain variant over the work rect.
+   */
+  drawOutput(
+    output: OutputProgram,
+    target: RenderTarget,
+    textures: Readonly<Record<string, Texture>>,
+    uniforms?: (program: ShaderProgram) => void,
+  ): void {
+    const rect = this.compositeRect;
+    if (!rect) {
+      this.draw(output.plain, target, textures, uniforms);
+      return;
+    }
+    const face = this.geometry.face;
+    this.draw(
+      output.composite,
+      target,
+      { ...textures, u_frame: this.base },
+      (p) => {
+        uniforms?.(p);
+        p.set4f('u_face', face.x0, face.y0, face.x1, face.y1);
+      },
+      rect,
+    );
+    this.composited = true;
+  }
 
   /**
    * Renders `program` into `target` over `rect` (default: the work rect), with `textures` bound

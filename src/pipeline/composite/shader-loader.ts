@@ -27,10 +27,11 @@ const INCLUDE = /^\s*#include\s+"([^"]+)"\s*$/;
 export class ShaderLoader {
   constructor(readonly dir: string = join(packageRoot(), 'shaders')) {}
 
-  load(name: string): ShaderSource {
+  /** `defines` become `#define NAME 1` lines ahead of the source (variants of one file). */
+  load(name: string, defines: readonly string[] = []): ShaderSource {
     const files: string[] = [];
     const text = this.expand(name, files, []);
-    return { name, text, files };
+    return { name, text: defines.map((d) => `#define ${d} 1\n`).join('') + text, files };
   }
 
   private expand(name: string, files: string[], stack: string[]): string {

@@ -1,6 +1,7 @@
 import type { FilterSettings } from '../../control/filter-catalogue.js';
 import type { PassContext } from '../pass-context.js';
 import type { PixelRect } from '../frame-geometry.js';
+import type { OutputProgram } from '../program-library.js';
 import type { ShaderProgram } from '../shader-program.js';
 import type { Texture } from '../texture.js';
 import type { FaceFilter, FilterDeps } from './face-filter.js';
@@ -15,13 +16,13 @@ export class AnonymizeFilter implements FaceFilter {
   readonly name = 'anonymize' as const;
   private readonly reduce: ShaderProgram;
   private readonly blur: ShaderProgram;
-  private readonly expand: ShaderProgram;
+  private readonly expand: OutputProgram;
   private readonly blockRect: PixelRect = { x0: 0, y0: 0, x1: 0, y1: 0 };
 
   constructor(deps: FilterDeps) {
     this.reduce = deps.programs.get('anonymize-reduce.frag.glsl');
     this.blur = deps.programs.get('anonymize-blur.frag.glsl');
-    this.expand = deps.programs.get('anonymize-expand.frag.glsl');
+    this.expand = deps.programs.output('anonymize-expand.frag.glsl');
   }
 
   apply(ctx: PassContext, input: Texture, settings: FilterSettings): Texture {
@@ -52,7 +53,7 @@ export class AnonymizeFilter implements FaceFilter {
       blocks.setLinear(true);
     }
     const out = ctx.targets.acquire();
-    ctx.draw(this.expand, out, { u_input: input, u_blocks: blocks }, (p) => {
+    ctx.drawOutput(this.expand, out, { u_blocks: blocks }, (p) => {
       blocksSize(p);
       p.set1f('u_block', block);
     });

@@ -1,5 +1,6 @@
 import type { FilterSettings } from '../../control/filter-catalogue.js';
 import type { PassContext } from '../pass-context.js';
+import type { OutputProgram } from '../program-library.js';
 import type { ShaderProgram } from '../shader-program.js';
 import type { Texture } from '../texture.js';
 import type { FaceFilter, FilterDeps } from './face-filter.js';
@@ -15,12 +16,12 @@ export class BeautifyFilter implements FaceFilter {
   readonly name = 'beautify' as const;
   private readonly smoothX: ShaderProgram;
   private readonly smoothY: ShaderProgram;
-  private readonly blend: ShaderProgram;
+  private readonly blend: OutputProgram;
 
   constructor(deps: FilterDeps) {
     this.smoothX = deps.programs.get('beautify-smooth-x.frag.glsl');
     this.smoothY = deps.programs.get('beautify-smooth-y.frag.glsl');
-    this.blend = deps.programs.get('beautify-blend.frag.glsl');
+    this.blend = deps.programs.output('beautify-blend.frag.glsl');
   }
 
   apply(ctx: PassContext, input: Texture, settings: FilterSettings): Texture {
@@ -45,7 +46,7 @@ export class BeautifyFilter implements FaceFilter {
     input.setLinear(false);
     xy.setLinear(true);
     const out = ctx.targets.acquire();
-    ctx.draw(this.blend, out, { u_input: input, u_half: xy }, (p) => {
+    ctx.drawOutput(this.blend, out, { u_input: input, u_half: xy }, (p) => {
       halfUniforms(p, xy);
       p.set1f('u_strength', strength);
     });

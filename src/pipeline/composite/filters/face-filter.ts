@@ -10,11 +10,12 @@ export interface FilterDeps {
 }
 
 /**
- * One face filter of the catalogue. apply() renders the filtered frame over ctx.geometry.work
- * into a target from ctx.targets and returns it (or returns `input` when its settings make it a
- * no-op). It may read ctx.alpha (the matte) but does not composite: the compositor blends the
- * result of the whole chain into the frame through the matte, so every filter leaves occluders
- * and the background alone by construction.
+ * One face filter of the catalogue. apply() renders the filtered frame into a target from
+ * ctx.targets and returns it (or returns `input` when its settings make it a no-op), with its
+ * last pass through ctx.drawOutput() and an output shader that ends in finish() (composite.glsl).
+ * It may read ctx.alpha (the matte) but never blends by itself: for the chain's last filter
+ * drawOutput() blends through the matte, so every filter leaves occluders and the background
+ * alone by construction.
  */
 export interface FaceFilter {
   readonly name: FilterName;

@@ -4,7 +4,7 @@ import type { FilterSettings } from '../../control/filter-catalogue.js';
 import { logger } from '../../../log.js';
 import { resolveAssetPath } from '../asset-path.js';
 import type { PassContext } from '../pass-context.js';
-import type { ShaderProgram } from '../shader-program.js';
+import type { OutputProgram } from '../program-library.js';
 import { Texture } from '../texture.js';
 import type { FaceFilter, FilterDeps } from './face-filter.js';
 import { numberSetting, stringSetting } from './settings.js';
@@ -21,13 +21,13 @@ export const DEFAULT_FACEPAINT_IMAGE = 'assets/facepaint/carnival-mask.png';
  */
 export class FacepaintFilter implements FaceFilter {
   readonly name = 'facepaint' as const;
-  private readonly program: ShaderProgram;
+  private readonly program: OutputProgram;
   private readonly gl: WebGLRenderingContext;
   private image: { path: string; texture: Texture | null } | null = null;
 
   constructor(deps: FilterDeps) {
     this.gl = deps.gl;
-    this.program = deps.programs.get('facepaint.frag.glsl');
+    this.program = deps.programs.output('facepaint.frag.glsl');
   }
 
   apply(ctx: PassContext, input: Texture, settings: FilterSettings): Texture {
@@ -43,7 +43,7 @@ export class FacepaintFilter implements FaceFilter {
     const out = ctx.targets.acquire();
     const roi = ctx.geometry.roi;
     // Unit 1 needs a texture even for the built-in patterns; the input serves (not read).
-    ctx.draw(this.program, out, { u_input: input, u_image: image ?? input }, (p) => {
+    ctx.drawOutput(this.program, out, { u_input: input, u_image: image ?? input }, (p) => {
       p.set1f('u_pattern', pattern);
       p.set1f('u_opacity', opacity);
       p.set4f('u_roi', roi.x, roi.y, roi.width, roi.height);

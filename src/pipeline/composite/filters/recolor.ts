@@ -3,7 +3,7 @@ import { logger } from '../../../log.js';
 import { resolveAssetPath } from '../asset-path.js';
 import { CubeLut, loadCubeLut, lutAtlas } from '../cube-lut.js';
 import type { PassContext } from '../pass-context.js';
-import type { ShaderProgram } from '../shader-program.js';
+import type { OutputProgram } from '../program-library.js';
 import { Texture } from '../texture.js';
 import type { FaceFilter, FilterDeps } from './face-filter.js';
 import { numberSetting, parseColour, stringSetting } from './settings.js';
@@ -24,13 +24,13 @@ interface LoadedLut {
  */
 export class RecolorFilter implements FaceFilter {
   readonly name = 'recolor' as const;
-  private readonly program: ShaderProgram;
+  private readonly program: OutputProgram;
   private readonly gl: WebGLRenderingContext;
   private loaded: LoadedLut | null = null;
 
   constructor(deps: FilterDeps) {
     this.gl = deps.gl;
-    this.program = deps.programs.get('recolor.frag.glsl');
+    this.program = deps.programs.output('recolor.frag.glsl');
   }
 
   apply(ctx: PassContext, input: Texture, settings: FilterSettings): Texture {
@@ -40,7 +40,7 @@ export class RecolorFilter implements FaceFilter {
     const tint = parseColour(stringSetting('recolor', settings, 'tint'));
     const out = ctx.targets.acquire();
     // Unit 1 needs a texture even for the tint; the input serves (the shader does not read it).
-    ctx.draw(this.program, out, { u_input: input, u_lut: lut?.texture ?? input }, (p) => {
+    ctx.drawOutput(this.program, out, { u_input: input, u_lut: lut?.texture ?? input }, (p) => {
       p.set1f('u_amount', amount);
       p.set3f('u_tint', tint[0], tint[1], tint[2]);
       p.set1f('u_lutSize', lut?.lut ? lut.lut.size : 0);
