@@ -30,4 +30,22 @@ describe('downscaleRgba', function () {
     assert.equal(out.rgba.buffer, reuse.buffer);
     assert.equal(out.rgba[0], 9);
   });
+
+  it('gives the same pixels whether the buffer is 4-byte aligned or not', function () {
+    const src = image(96, 54, (x, y) => [(x * 37 + y * 11) % 256, (x * y) % 256, (x + 3 * y) % 256, 255 - (x % 7)]);
+    const unalignedBytes = new Uint8Array(src.rgba.length + 1).subarray(1);
+    unalignedBytes.set(src.rgba);
+    for (const maxWidth of [48, 32, 20]) {
+      const fast = downscaleRgba(src, maxWidth);
+      const slow = downscaleRgba({ ...src, rgba: unalignedBytes }, maxWidth);
+      assert.deepEqual([fast.width, fast.height], [slow.width, slow.height]);
+      assert.deepEqual([...fast.rgba], [...slow.rgba], `maxWidth ${maxWidth}`);
+    }
+  });
+
+  it('rounds each channel of a block average to the nearest value', function () {
+    const src = image(2, 2, (x, y) => [x + y === 2 ? 3 : 0, 255, 1, 2]);
+    assert.deepEqual([...downscaleRgba(src, 1).rgba], [1, 255, 1, 2]);
+  });
 });
+

@@ -1,0 +1,133 @@
+/**
+ * Control-plane costs: what the live preview costs the pipeline per frame (downscale + JPEG,
+ * native libjpeg-turbo vs the pure-TypeScript fallback), and how fast the HTTP API and the
+ * Server-Sent Events stream answer. Frames are from the sample clip, so JPEG sizes are real.
+ */
+import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { packageRoot } from '../src/config/paths.js';
+import { startControlServer } from '../src/control/control-server.js';
+import { downscaleRgba } from '../src/control/frame-downscale.js';
+import { encodeJpegJs } from '../src/control/js-jpeg-encoder.js';
+import { loadJpegEncoder, type JpegEncoder } from '../src/control/jpeg-encoding.js';
+import { MjpegStream } from '../src/control/mjpeg-stream.js';
+import { setLogSink } from '../src/log.js';
+import { chainForPreset, PipelineController } from '../src/pipeline/control/pipeline-controller.js';
+import { PRESETS } from '../src/pipeline/control/presets.js';
+import { nowMs } from '../src/pipeline/frame.js';
+import { percentile } from '../src/pipeline/scheduler/metrics.js';
+
+const WIDTH = 1280;
+const HEIGHT = 720;
+
+function sampleFrame(): Uint8Array {
+  const clip = join(packageRoot(), 'assets', 'sample', 'sample.mp4');
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-ss', '1', '-i', clip, '-frames:v', '1', '-vf', `scale=${WIDTH}:${HEIGHT}`, '-f', 'rawvideo', '-pix_fmt', 'rgba', 'pipe:1'], {
+    maxBuffer: WIDTH * HEIGHT * 4 + 1024,
+  });
+  if (r.status !== 0) throw new Error(`ffmpeg: ${r.stderr}`);
+  return new Uint8Array(r.stdout);
+}
+
+function summary(samples: number[]): { p50: number; p99: number; mean: number; n: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return { p50: round(percentile(sorted, 0.5)), p99: round(percentile(sorted, 0.99)), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length), n: sorted.length };
+}
+
+function time(n: number, fn: () => void): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = nowMs();
+    fn();
+    out.push(nowMs() - t);
+  }
+  return out;
+}
+
+/** The pipeline-thread cost of offering one 720p frame to a preview with one watching client. */
+async function offerCost(encoder: JpegEncoder, rgba: Uint8Array, n: number) {
+  const stream = new MjpegStream({ encoder, maxFps: Infinity });
+  // A client that takes everything: a real response object on a real socket.
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => stream.addClient(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const client = request({ host: '127.0.0.1', port, path: '/' }, (res) => res.resume());
+  client.end();
+  while (!stream.hasConsumers()) await new Promise((r) => setTimeout(r, 5));
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = nowMs();
+    stream.offer({ seq: i, captureMs: t, width: WIDTH, height: HEIGHT, rgba });
+    samples.push(nowMs() - t);
+    await new Promise((r) => setImmediate(r));
+  }
+  stream.close();
+  client.destroy();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  return summary(samples);
+}
+
+async function apiLatency(n: number) {
+  const controller = new PipelineController(chainForPreset(PRESETS[0]), PRESETS[0].name);
+  const server = await startControlServer({ controller, host: '127.0.0.1', port: 0, password: 'bench' });
+  const url = `${server.address.url}api/filters/toon/toggle`;
+  const toggle: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = nowMs();
+    const res = await fetch(url, { method: 'POST', headers: { Authorization: 'Bearer bench' } });
+    await res.arrayBuffer();
+    toggle.push(nowMs() - t);
+  }
+  // Change -> Server-Sent Event delivered to a listening client (what keeps the panel in sync).
+  const sse: number[] = [];
+  let pending: ((t: number) => void) | null = null;
+  const events = request(`${server.address.url}api/events?key=bench`, (res) => {
+    res.setEncoding('utf8').on('data', (chunk: string) => {
+      if (chunk.includes('event: state') && pending) pending(nowMs());
+    });
+  });
+  events.end();
+  await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < n; i++) {
+    const received = new Promise<number>((r) => (pending = r));
+    const t = nowMs();
+    await controller.execute({ type: 'filter.toggle', name: 'sketch' }, 'hotkey');
+    sse.push((await received) - t);
+    pending = null;
+  }
+  events.destroy();
+  await server.close();
+  return { httpToggleRoundTripMs: summary(toggle), changeToSseEventMs: summary(sse) };
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const restore = setLogSink(() => {});
+  try {
+    const rgba = sampleFrame();
+    const small = downscaleRgba({ width: WIDTH, height: HEIGHT, rgba }, 640);
+    const native = await loadJpegEncoder();
+    const js: JpegEncoder = { encode: encodeJpegJs, kind: 'js', detail: 'pure TypeScript' };
+    const result: Record<string, unknown> = {
+      frame: `${WIDTH}x${HEIGHT} sample clip -> ${small.width}x${small.height} preview, JPEG quality 70`,
+      downscaleMs: summary(time(30, () => downscaleRgba({ width: WIDTH, height: HEIGHT, rgba }, 640, small.rgba))),
+      jpegEncodeMs: {
+        [native.kind]: summary(time(30, () => native.encode(small.rgba, small.width, small.height, 70))),
+        ...(native.kind === 'native' ? { js: summary(time(10, () => js.encode(small.rgba, small.width, small.height, 70))) } : {}),
+      },
+      jpegBytes: native.encode(small.rgba, small.width, small.height, 70).length,
+      previewOfferMsPerFrame: {
+        [native.kind]: await offerCost(native, rgba, 30),
+        ...(native.kind === 'native' ? { js: await offerCost(js, rgba, 10) } : {}),
+      },
+      encoder: native.detail,
+      ...(await apiLatency(100)),
+    };
+    return result;
+  } finally {
+    setLogSink(restore);
+  }
+}
