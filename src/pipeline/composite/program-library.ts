@@ -35,8 +35,8 @@ export class ProgramLibrary {
   }
 
   /** Both variants of an output pass; its shader ends with finish() from composite.glsl. */
-  output(fragmentFile: string): OutputProgram {
-    return { plain: this.get(fragmentFile), composite: this.get(fragmentFile, ['COMPOSITE']) };
+  output(fragmentFile: string, defines: readonly string[] = []): OutputProgram {
+    return { plain: this.get(fragmentFile, defines), composite: this.get(fragmentFile, [...defines, 'COMPOSITE']) };
   }
 
   dispose(): void {

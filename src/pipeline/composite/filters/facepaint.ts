@@ -21,13 +21,14 @@ export const DEFAULT_FACEPAINT_IMAGE = 'assets/facepaint/carnival-mask.png';
  */
 export class FacepaintFilter implements FaceFilter {
   readonly name = 'facepaint' as const;
-  private readonly program: OutputProgram;
+  /** One program per pattern, in PATTERNS order. */
+  private readonly programs: OutputProgram[];
   private readonly gl: WebGLRenderingContext;
   private image: { path: string; texture: Texture | null } | null = null;
 
   constructor(deps: FilterDeps) {
     this.gl = deps.gl;
-    this.program = deps.programs.output('facepaint.frag.glsl');
+    this.programs = PATTERNS.map((p) => deps.programs.output('facepaint.frag.glsl', [`PATTERN_${p.toUpperCase()}`]));
   }
 
   apply(ctx: PassContext, input: Texture, settings: FilterSettings): Texture {
@@ -42,9 +43,8 @@ export class FacepaintFilter implements FaceFilter {
     }
     const out = ctx.targets.acquire();
     const roi = ctx.geometry.roi;
-    // Unit 1 needs a texture even for the built-in patterns; the input serves (not read).
-    ctx.drawOutput(this.program, out, { u_input: input, u_image: image ?? input }, (p) => {
-      p.set1f('u_pattern', pattern);
+    const textures: Record<string, Texture> = image ? { u_input: input, u_image: image } : { u_input: input };
+    ctx.drawOutput(this.programs[pattern], out, textures, (p) => {
       p.set1f('u_opacity', opacity);
       p.set4f('u_roi', roi.x, roi.y, roi.width, roi.height);
     });

@@ -17,11 +17,12 @@ const VIEWS = ['alpha', 'uncertainty', 'split'] as const;
  */
 export class MatteView {
   readonly name = 'matte' as const;
-  private readonly program: ShaderProgram;
+  /** One program per view, in VIEWS order. */
+  private readonly programs: ShaderProgram[];
   private warnedNoUncertainty = false;
 
   constructor(deps: FilterDeps) {
-    this.program = deps.programs.get('matte-view.frag.glsl');
+    this.programs = VIEWS.map((v) => deps.programs.get('matte-view.frag.glsl', [`VIEW_${v.toUpperCase()}`]));
   }
 
   /** Renders over the whole frame into a target from ctx.targets. */
@@ -35,11 +36,10 @@ export class MatteView {
     const out = ctx.targets.acquire();
     const f = ctx.geometry.face;
     ctx.draw(
-      this.program,
+      this.programs[view],
       out,
       { u_frame: ctx.frame, u_output: composited },
       (p) => {
-        p.set1f('u_view', view);
         p.set1f('u_hasMatte', hasMatte ? 1 : 0);
         p.set1f('u_hasUncertainty', hasUncertainty ? 1 : 0);
         p.set4f('u_face', f.x0, f.y0, f.x1, f.y1);

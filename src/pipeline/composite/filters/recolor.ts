@@ -24,31 +24,37 @@ interface LoadedLut {
  */
 export class RecolorFilter implements FaceFilter {
   readonly name = 'recolor' as const;
-  private readonly program: OutputProgram;
+  private readonly tintProgram: OutputProgram;
+  private readonly lutProgram: OutputProgram;
   private readonly gl: WebGLRenderingContext;
   private loaded: LoadedLut | null = null;
 
   constructor(deps: FilterDeps) {
     this.gl = deps.gl;
-    this.program = deps.programs.output('recolor.frag.glsl');
+    this.tintProgram = deps.programs.output('recolor.frag.glsl');
+    this.lutProgram = deps.programs.output('recolor.frag.glsl', ['LUT']);
   }
 
   apply(ctx: PassContext, input: Texture, settings: FilterSettings): Texture {
     const amount = numberSetting('recolor', settings, 'amount');
     if (amount <= 0) return input;
-    const lut = this.lutFor(stringSetting('recolor', settings, 'lut'));
-    const tint = parseColour(stringSetting('recolor', settings, 'tint'));
+    const loaded = this.lutFor(stringSetting('recolor', settings, 'lut'));
     const out = ctx.targets.acquire();
-    // Unit 1 needs a texture even for the tint; the input serves (the shader does not read it).
-    ctx.drawOutput(this.program, out, { u_input: input, u_lut: lut?.texture ?? input }, (p) => {
-      p.set1f('u_amount', amount);
-      p.set3f('u_tint', tint[0], tint[1], tint[2]);
-      p.set1f('u_lutSize', lut?.lut ? lut.lut.size : 0);
-      if (lut?.lut) {
-        p.set3f('u_domainMin', lut.lut.domainMin[0], lut.lut.domainMin[1], lut.lut.domainMin[2]);
-        p.set3f('u_domainMax', lut.lut.domainMax[0], lut.lut.domainMax[1], lut.lut.domainMax[2]);
-      }
-    });
+    if (loaded?.lut && loaded.texture) {
+      const lut = loaded.lut;
+      ctx.drawOutput(this.lutProgram, out, { u_input: input, u_lut: loaded.texture }, (p) => {
+        p.set1f('u_amount', amount);
+        p.set1f('u_lutSize', lut.size);
+        p.set3f('u_domainMin', lut.domainMin[0], lut.domainMin[1], lut.domainMin[2]);
+        p.set3f('u_domainMax', lut.domainMax[0], lut.domainMax[1], lut.domainMax[2]);
+      });
+    } else {
+      const tint = parseColour(stringSetting('recolor', settings, 'tint'));
+      ctx.drawOutput(this.tintProgram, out, { u_input: input }, (p) => {
+        p.set1f('u_amount', amount);
+        p.set3f('u_tint', tint[0], tint[1], tint[2]);
+      });
+    }
     return out;
   }
 
