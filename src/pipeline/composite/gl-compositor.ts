@@ -15,7 +15,7 @@ import { ToonFilter } from './filters/toon.js';
 import { FramebufferPool, RenderTarget } from './framebuffer-pool.js';
 import { FrameGeometry, PixelRect } from './frame-geometry.js';
 import { GlContext } from './gl-context.js';
-import { MatteTextures } from './matte-textures.js';
+import { MatteTextures, matteProblem } from './matte-textures.js';
 import { PassContext } from './pass-context.js';
 import { ProgramLibrary } from './program-library.js';
 import { ShaderLoader } from './shader-loader.js';
@@ -84,6 +84,7 @@ interface OpenState {
 export class GlCompositor implements Compositor {
   private state: OpenState | null = null;
   private desc = 'headless-gl compositor (closed)';
+  private readonly reportedProblems = new Set<string>();
 
   constructor(private readonly options: GlCompositorOptions = {}) {}
 
@@ -124,6 +125,7 @@ export class GlCompositor implements Compositor {
       else faceFilters = true;
     }
     const g = s.geometry;
+    if (matte && !matte.empty && this.badMatte(matte)) matte = null;
     const hasMatte = !!matte && !matte.empty && g.setRoi(matte.roi);
     if (!hasMatte) g.setRoi(NO_FACE);
     const filtering = hasMatte && faceFilters;
@@ -220,6 +222,21 @@ export class GlCompositor implements Compositor {
       throw new RangeError(`frame is ${frame.width}x${frame.height}, the compositor was opened for ${s.geometry.width}x${s.geometry.height}`);
     }
     return s;
+  }
+
+  /**
+   * A matte that cannot be used (its buffers do not match its size) is a bug upstream: it is
+   * reported, once per kind of problem, and the frame is treated as having no face, so the
+   * camera keeps running.
+   */
+  private badMatte(matte: Matte): boolean {
+    const problem = matteProblem(matte);
+    if (!problem) return false;
+    if (!this.reportedProblems.has(problem)) {
+      this.reportedProblems.add(problem);
+      log.error(`${problem}; compositing without the matte`);
+    }
+    return true;
   }
 
   /** Uploads the matte and renders the frame-sized alpha over the work rect. */

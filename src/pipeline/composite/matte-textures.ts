@@ -40,7 +40,8 @@ export class MatteTextures {
 
   /** Uploads `matte`; returns whether it carried an uncertainty map. */
   upload(matte: Matte): boolean {
-    checkMatte(matte);
+    const problem = matteProblem(matte);
+    if (problem) throw new RangeError(problem);
     if (this.rangeTarget?.width !== matte.width || this.rangeTarget.height !== matte.height) {
       this.guideTarget?.dispose();
       this.rangeTarget?.dispose();
@@ -72,15 +73,15 @@ export class MatteTextures {
   }
 }
 
-function checkMatte(m: Matte): void {
+/** What is wrong with a matte's shape, or null when it can be uploaded. */
+export function matteProblem(m: Matte): string | null {
   const n = m.width * m.height;
   if (!(Number.isInteger(m.width) && Number.isInteger(m.height) && m.width > 0 && m.height > 0)) {
-    throw new RangeError(`matte size ${m.width}x${m.height} is not a positive integer size`);
+    return `matte size ${m.width}x${m.height} is not a positive integer size`;
   }
-  if (m.alpha.length !== n) throw new RangeError(`matte alpha has ${m.alpha.length} values, ${m.width}x${m.height} needs ${n}`);
-  if (m.uncertainty && m.uncertainty.length !== n) {
-    throw new RangeError(`matte uncertainty has ${m.uncertainty.length} values, ${m.width}x${m.height} needs ${n}`);
-  }
+  if (m.alpha.length !== n) return `matte alpha has ${m.alpha.length} values, ${m.width}x${m.height} needs ${n}`;
+  if (m.uncertainty && m.uncertainty.length !== n) return `matte uncertainty has ${m.uncertainty.length} values, ${m.width}x${m.height} needs ${n}`;
   const r = m.roi;
-  if (![r.x, r.y, r.width, r.height].every(Number.isFinite)) throw new RangeError('matte roi is not finite');
+  if (![r.x, r.y, r.width, r.height].every(Number.isFinite)) return 'matte roi is not finite';
+  return null;
 }

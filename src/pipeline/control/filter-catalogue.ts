@@ -75,7 +75,7 @@ export const FILTERS: Readonly<Record<FilterName, FilterSpec>> = {
     description: 'An image or pattern painted on the skin, under the occluders',
     params: {
       pattern: { type: 'enum', options: ['stripes', 'dots', 'flag', 'image'], default: 'stripes', description: 'Built-in pattern, or "image"' },
-      image: { type: 'string', default: '', description: 'Path to a PNG used when pattern is "image"' },
+      image: { type: 'string', default: '', description: 'Path to a PNG used when pattern is "image"; empty for the bundled carnival mask' },
       opacity: { type: 'number', min: 0, max: 1, step: 0.05, default: 0.7, description: 'Paint opacity' },
     },
   },
