@@ -136,6 +136,14 @@ describe('GlCompositor.composite', function () {
     assert.ok(diff(run(fixtureMatte(), [toon, idle]), expected, 0).max <= 1);
   });
 
+  it('gives back every render target: many frames of every filter and of all together', function () {
+    const chains = [...FILTER_CASES.map((c) => c.chain), allEnabled(), [...allEnabled(), { name: 'matte' as const, enabled: true, settings: { view: 'split' } }]];
+    for (let i = 0; i < 10; i++) {
+      for (const chain of chains) compositor.composite(frame, fixtureMatte(), chain);
+    }
+    assert.ok(changedPixels(run(fixtureMatte(), allEnabled()), input).length > 500);
+  });
+
   it('takes new settings on the next frame', function () {
     const weak = run(fixtureMatte(), only('anonymize', { blockSize: 8 }));
     const strong = run(fixtureMatte(), only('anonymize', { blockSize: 40 }));

@@ -40,10 +40,6 @@ export class FramebufferPool {
     }
   }
 
-  get available(): number {
-    return this.free.length;
-  }
-
   acquire(): RenderTarget {
     const target = this.free.pop();
     if (!target) throw new Error(`framebuffer pool exhausted (${this.all.length} targets): a pass keeps too many`);

@@ -23,10 +23,7 @@ interface DestroyExtension {
 export class GlContext {
   private destroyed = false;
 
-  private constructor(
-    readonly gl: WebGLRenderingContext,
-    readonly display: XDisplay,
-  ) {}
+  private constructor(readonly gl: WebGLRenderingContext) {}
 
   static create(display: XDisplay): GlContext {
     const createGl = loadGl();
@@ -44,7 +41,7 @@ export class GlContext {
     if (!gl.getExtension('OES_texture_float')) {
       throw new GlContextError('the WebGL context has no OES_texture_float (needed for the matte); use Mesa llvmpipe or a GPU driver that has it');
     }
-    return new GlContext(gl, display);
+    return new GlContext(gl);
   }
 
   /** e.g. "ANGLE, WebGL 1.0 stack-gl 8.1.6" (headless-gl does not name the driver below ANGLE). */
