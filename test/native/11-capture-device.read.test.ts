@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { NativeCaptureDevice } from '../../src/native/binding.js';
 import { decodeJpeg, encodeJpeg, i420ToRgba, nv12ToRgba, rgbaToI420, rgbaToYuyv, yuyvToRgba } from '../../src/native/index.js';
 import { frameBytes } from '../../src/pipeline/frame.js';
-import { addWebcam, kernel, testAddon, ticks, until } from './test-addon.js';
+import { addWebcam, deliver, kernel, testAddon, ticks, until } from './test-addon.js';
 import { gradientRgba, randomRgba } from './yuv-reference.js';
 
 const PATH = '/dev/video0';
@@ -106,7 +106,7 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
       rgbaToYuyv(randomRgba(320, 240, seed), 320, 240, packed);
       return packed;
     });
-    for (const frame of frames) kernel().pushFrame(PATH, frame);
+    for (const frame of frames) await deliver(PATH, frame);
     await until(() => device.stats().captured === 3, 'three frames decoded');
     const target = new Uint8Array(320 * 240 * 4);
     const frame = await device.read(target);
@@ -125,7 +125,7 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
     let last = -Infinity;
     for (let i = 0; i < 12; i++) {
       const reading = device.read(target);
-      kernel().pushFrame(PATH, yuyv);
+      await deliver(PATH, yuyv);
       const frame = await reading;
       assert.equal(frame.sequence, i);
       assert.ok(frame.timestampMs >= last);
@@ -143,10 +143,10 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
     damaged.fill(0xff, 2, 60);
     const target = new Uint8Array(640 * 480 * 4);
     const reading = device.read(target);
-    kernel().pushFrame(PATH, damaged);
-    kernel().pushFrame(PATH, good, { error: true });
-    kernel().pushFrame(PATH, encodeJpeg(gradientRgba(320, 240), 320, 240, 80)); // wrong size
-    kernel().pushFrame(PATH, good);
+    await deliver(PATH, damaged);
+    await deliver(PATH, good, { error: true });
+    await deliver(PATH, encodeJpeg(gradientRgba(320, 240), 320, 240, 80)); // wrong size
+    await deliver(PATH, good);
     const frame = await reading;
     assert.equal(frame.sequence, 3);
     const expected = new Uint8Array(640 * 480 * 4);

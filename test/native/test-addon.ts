@@ -125,3 +125,13 @@ export async function until(predicate: () => boolean, what: string, limitMs = 50
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
+
+/**
+ * Plays the camera delivering one frame: waits until the capture thread has a buffer queued
+ * (it re-queues each one after decoding it), then fills it. Like a real camera at a modest
+ * frame rate, it never finds the queue empty, so no frame is lost to timing.
+ */
+export async function deliver(path: string, data: Uint8Array, options?: { error?: boolean }): Promise<void> {
+  await until(() => kernel().state(path).queued > 0, `a queued buffer on ${path}`);
+  if (!kernel().pushFrame(path, data, options)) throw new Error(`${path} did not take the frame`);
+}
