@@ -72,6 +72,8 @@ export const FILTER_CASES: ReadonlyArray<{ id: string; chain: FilterInstance[] }
   { id: 'anonymize-blur', chain: only('anonymize', { mode: 'blur', blockSize: 40 }) },
   { id: 'facepaint-stripes', chain: only('facepaint') },
   { id: 'facepaint-image', chain: only('facepaint', { pattern: 'image', opacity: 1 }) },
+  // Every face filter at once, in catalogue order: a long ping-pong chain.
+  { id: 'all-filters', chain: FILTER_NAMES.map((n) => ({ name: n, enabled: n !== 'matte', settings: defaultSettings(n) })) },
 ];
 
 export interface ImageDiff {
