@@ -58,21 +58,21 @@ void BuildTaps(double start, double length, int source_size, int output_size, Ta
 
 }  // namespace
 
-FACEMAT_VECTOR_CLONES void ResizeToTensor(const uint8_t* rgba, int width, int height, const Roi& roi, float* dst, int dst_width,
-                    int dst_height, const TensorNormalisation& norm) {
+FACEMAT_VECTOR_CLONES void ResizeToTensor(const uint8_t* rgba, int width, int height, const Roi& roi, float* dst,
+                                          int dst_width, int dst_height, const TensorNormalisation& norm) {
   thread_local Taps columns;
   thread_local Taps rows;
-  thread_local std::vector<float> horizontal;  // source rows resampled along x, 3 planes per row
+  thread_local std::vector<float> blended;  // one output row resampled along y, RGBA, needed columns only
   BuildTaps(roi.x, roi.width, width, dst_width, &columns);
   BuildTaps(roi.y, roi.height, height, dst_height, &rows);
 
-  // Only the source rows some output row reads need the horizontal pass.
-  int first_row = height;
-  int last_row = -1;
-  for (size_t t = 0; t < rows.index.size(); ++t) {
-    if (rows.weight[t] == 0.0f) continue;
-    first_row = std::min(first_row, rows.index[t]);
-    last_row = std::max(last_row, rows.index[t]);
+  // Only the columns some output pixel reads take part.
+  int first_column = width;
+  int last_column = -1;
+  for (size_t t = 0; t < columns.index.size(); ++t) {
+    if (columns.weight[t] == 0.0f) continue;
+    first_column = std::min(first_column, columns.index[t]);
+    last_column = std::max(last_column, columns.index[t]);
   }
   const size_t plane = size_t(dst_width) * dst_height;
   float gain[3];
@@ -81,51 +81,46 @@ FACEMAT_VECTOR_CLONES void ResizeToTensor(const uint8_t* rgba, int width, int he
     gain[ch] = 1.0f / (norm.scale * norm.std[ch]);
     offset[ch] = -norm.mean[ch] / norm.std[ch];
   }
-  if (last_row < first_row) {  // the region lies wholly outside the frame: all black
+  if (last_column < first_column) {  // the region lies wholly outside the frame: all black
     for (int ch = 0; ch < 3; ++ch) std::fill(dst + ch * plane, dst + (ch + 1) * plane, offset[ch]);
     return;
   }
 
-  const int row_count = last_row - first_row + 1;
-  horizontal.resize(size_t(row_count) * 3 * dst_width);
+  // Vertical pass first: it reads whole rows (contiguous bytes, fully vectorised); the
+  // horizontal pass then only touches one float row per output row.
+  const size_t span = size_t(last_column - first_column + 1) * 4;
+  blended.resize(span);
   const int ctaps = columns.count;
-  for (int r = 0; r < row_count; ++r) {
-    const uint8_t* __restrict in = rgba + size_t(first_row + r) * width * 4;
-    float* __restrict red = &horizontal[(size_t(r) * 3 + 0) * dst_width];
-    float* __restrict green = red + dst_width;
-    float* __restrict blue = green + dst_width;
+  const int rtaps = rows.count;
+  for (int y = 0; y < dst_height; ++y) {
+    float* __restrict acc = blended.data();
+    std::fill(acc, acc + span, 0.0f);
+    const int* row_index = &rows.index[size_t(y) * rtaps];
+    const float* row_weight = &rows.weight[size_t(y) * rtaps];
+    for (int k = 0; k < rtaps; ++k) {
+      const float w = row_weight[k];
+      if (w == 0.0f) continue;
+      const uint8_t* __restrict in = rgba + (size_t(row_index[k]) * width + first_column) * 4;
+      for (size_t i = 0; i < span; ++i) acc[i] += w * float(in[i]);
+    }
+    float* __restrict red = dst + size_t(y) * dst_width;
+    float* __restrict green = red + plane;
+    float* __restrict blue = green + plane;
     for (int x = 0; x < dst_width; ++x) {
       const int* index = &columns.index[size_t(x) * ctaps];
       const float* weight = &columns.weight[size_t(x) * ctaps];
       float sr = 0, sg = 0, sb = 0;
       for (int k = 0; k < ctaps; ++k) {
-        const uint8_t* p = in + size_t(index[k]) * 4;
+        // Zero-weight padding taps point at column 0, which may precede first_column: skip them.
+        if (weight[k] == 0.0f) continue;
+        const float* p = acc + size_t(index[k] - first_column) * 4;
         sr += weight[k] * p[0];
         sg += weight[k] * p[1];
         sb += weight[k] * p[2];
       }
-      red[x] = sr;
-      green[x] = sg;
-      blue[x] = sb;
-    }
-  }
-
-  const int rtaps = rows.count;
-  for (int y = 0; y < dst_height; ++y) {
-    const int* index = &rows.index[size_t(y) * rtaps];
-    const float* weight = &rows.weight[size_t(y) * rtaps];
-    for (int ch = 0; ch < 3; ++ch) {
-      float* __restrict out = dst + ch * plane + size_t(y) * dst_width;
-      std::fill(out, out + dst_width, 0.0f);
-      for (int k = 0; k < rtaps; ++k) {
-        if (weight[k] == 0.0f) continue;
-        const float w = weight[k];
-        const float* __restrict in = &horizontal[(size_t(index[k] - first_row) * 3 + ch) * dst_width];
-        for (int x = 0; x < dst_width; ++x) out[x] += w * in[x];
-      }
-      const float g = gain[ch];
-      const float o = offset[ch];
-      for (int x = 0; x < dst_width; ++x) out[x] = out[x] * g + o;
+      red[x] = sr * gain[0] + offset[0];
+      green[x] = sg * gain[1] + offset[1];
+      blue[x] = sb * gain[2] + offset[2];
     }
   }
 }
