@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
+import { createMatteEngine } from '../../src/pipeline/matte/index.js';
+import { loadModelManifest } from '../../src/pipeline/matte/model-manifest.js';
+import { MATTE_RING, OnnxMatteEngine } from '../../src/pipeline/matte/onnx-matte-engine.js';
+import { uncertaintyFromLogVariance } from '../../src/pipeline/matte/postprocess.js';
+import { TensorResizer } from '../../src/pipeline/matte/resize-to-tensor.js';
+import { SHIPPED_MANIFEST, captureLogs, frameOf, synthFace } from './3x-matte-fixture.js';
+
+describe('OnnxMatteEngine#run', function () {
+  this.timeout(60000);
+  let engine: OnnxMatteEngine;
+  let logs: ReturnType<typeof captureLogs>;
+  before(async () => {
+    logs = captureLogs();
+    engine = (await createMatteEngine({ provider: 'cpu', threads: 1, faceCrop: false, temporal: false })) as OnnxMatteEngine;
+  });
+  after(async () => {
+    await engine.close();
+    logs.stop();
+  });
+
+  it('gives a matte at the model resolution, alpha and uncertainty in [0,1], mapped to the letterboxed frame', async function () {
+    const model = await loadModelManifest(SHIPPED_MANIFEST);
+    const frame = frameOf(7, 1280, 720, synthFace(1280, 720));
+    const matte = await engine.run(frame);
+    assert.equal(matte.seq, 7);
+    assert.equal(matte.captureMs, frame.captureMs);
+    assert.equal(matte.width, model.manifest.input.width);
+    assert.equal(matte.height, model.manifest.input.height);
+    assert.equal(matte.alpha.length, matte.width * matte.height);
+    assert.ok(matte.uncertainty, 'the shipped model has a log-variance output');
+    assert.equal(matte.uncertainty!.length, matte.width * matte.height);
+    for (const plane of [matte.alpha, matte.uncertainty!]) {
+      for (const v of plane) assert.ok(v >= 0 && v <= 1, `value ${v} outside [0,1]`);
+    }
+    // A square model over a 16:9 frame: the whole width, padded above and below.
+    assert.deepEqual(matte.roi, { x: 0, y: -280, width: 1280, height: 1280 });
+  });
+
+  it('returns exactly what onnxruntime computes for the same input tensor', async function () {
+    const model = await loadModelManifest(SHIPPED_MANIFEST);
+    const { width, height, mean, std, scale, name } = model.manifest.input;
+    const rgba = synthFace(640, 480, { noise: 10 });
+    const matte = await engine.run(frameOf(1, 640, 480, rgba));
+    const input = new Float32Array(3 * width * height);
+    new TensorResizer().resize(rgba, 640, 480, matte.roi, input, width, height, mean, std, scale);
+    const session = await ort.InferenceSession.create(model.modelPath, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+    try {
+      const out = await session.run({ [name]: new ort.Tensor('float32', input, [1, 3, height, width]) });
+      const alpha = out[model.alpha.name].data as Float32Array;
+      const expectedUncertainty = new Float32Array(width * height);
+      uncertaintyFromLogVariance(out[model.logVariance!.name].data as Float32Array, expectedUncertainty);
+      let worstAlpha = 0;
+      let worstUncertainty = 0;
+      for (let i = 0; i < alpha.length; i++) {
+        worstAlpha = Math.max(worstAlpha, Math.abs(Math.min(1, Math.max(0, alpha[i])) - matte.alpha[i]));
+        worstUncertainty = Math.max(worstUncertainty, Math.abs(expectedUncertainty[i] - matte.uncertainty![i]));
+      }
+      // The engine may use the native resize, which rounds differently in the last float bits.
+      assert.ok(worstAlpha < 1e-3, `alpha differs by ${worstAlpha}`);
+      assert.ok(worstUncertainty < 1e-3, `uncertainty differs by ${worstUncertainty}`);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('keeps the event loop free while the model runs (inference in a worker thread)', async function () {
+    const frame = frameOf(2, 640, 480, synthFace(640, 480));
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      if (!running) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    await engine.run(frame);
+    running = false;
+    assert.ok(turns >= 2, `the event loop turned ${turns} times during run()`);
+  });
+
+  it('serialises overlapping runs in call order and reuses a ring of matte buffers', async function () {
+    const frames = Array.from({ length: MATTE_RING + 1 }, (_, i) => frameOf(100 + i, 320, 240, synthFace(320, 240, { seed: i, noise: 5 })));
+    const mattes = await Promise.all(frames.map((f) => engine.run(f)));
+    assert.deepEqual(
+      mattes.map((m) => m.seq),
+      frames.map((f) => f.seq),
+    );
+    const buffers = new Set(mattes.map((m) => m.alpha));
+    assert.equal(buffers.size, MATTE_RING);
+    assert.equal(mattes[0].alpha, mattes[MATTE_RING].alpha);
+  });
+
+  it('rejects runs after close', async function () {
+    const other = await createMatteEngine({ provider: 'cpu', threads: 1 });
+    await other.close();
+    await assert.rejects(other.run(frameOf(1, 64, 64, synthFace(64, 64))), /closed/);
+  });
+});

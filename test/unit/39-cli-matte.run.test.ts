@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { packageRoot } from '../../src/config/paths.js';
+import { modelCopy, removeDir, synthFace, tempDir } from './3x-matte-fixture.js';
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `facemat matte ...` from the sources, as `npx tsx src/cli/main.ts matte ...` runs it. */
+function facematMatte(args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'cli', 'main.ts'), 'matte', ...args], {
+      cwd: packageRoot(),
+      env: { ...process.env, FACEMAT_LOG: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function writePng(path: string, width: number, height: number): Promise<void> {
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(synthFace(width, height));
+  await writeFile(path, PNG.sync.write(png));
+}
+
+describe('facemat matte', function () {
+  this.timeout(60000);
+  let dir: string;
+  beforeEach(async () => {
+    dir = await tempDir();
+  });
+  afterEach(async () => removeDir(dir));
+
+  it('writes a same-size grayscale matte per image, reports the bad file, skips it and exits 1', async function () {
+    const input = join(dir, 'in');
+    const output = join(dir, 'out');
+    await mkdir(input);
+    await writePng(join(input, 'wide.png'), 320, 180);
+    await writePng(join(input, 'tall.png'), 90, 160);
+    await writeFile(join(input, 'broken.jpg'), 'these bytes are not a JPEG');
+    await writeFile(join(input, 'notes.txt'), 'not an image, not an input');
+    const result = await facematMatte(['--input', input, '--output', output, '--uncertainty', '--provider', 'cpu', '--threads', '1']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`${join(input, 'broken.jpg')}: not a PNG or JPEG image; skipped`));
+    assert.match(result.stderr, /2 written, 1 failed/);
+    assert.deepEqual((await readdir(output)).sort(), ['tall.png', 'tall.uncertainty.png', 'wide.png', 'wide.uncertainty.png']);
+    for (const [name, width, height] of [
+      ['wide', 320, 180],
+      ['tall', 90, 160],
+    ] as const) {
+      for (const file of [`${name}.png`, `${name}.uncertainty.png`]) {
+        const bytes = await readFile(join(output, file));
+        const png = PNG.sync.read(bytes);
+        assert.equal(png.width, width, file);
+        assert.equal(png.height, height, file);
+        // IHDR: bit depth 8, colour type 0 (grayscale).
+        assert.equal(bytes[24], 8, `${file} bit depth`);
+        assert.equal(bytes[25], 0, `${file} colour type`);
+      }
+    }
+  });
+
+  it('mattes a single file, exit 0, and falls back to the shipped model when --model is broken', async function () {
+    const image = join(dir, 'one.png');
+    await writePng(image, 64, 48);
+    const broken = await modelCopy(dir, 'broken', undefined, (bytes) => bytes.subarray(0, 5000));
+    const result = await facematMatte(['--input', image, '--output', join(dir, 'out'), `--model=${broken}`, '--provider=cpu']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, new RegExp(`${join(dir, 'broken.onnx')}: onnxruntime cannot load it.*falling back to the shipped model`));
+    assert.deepEqual(await readdir(join(dir, 'out')), ['one.png']);
+  });
+
+  it('answers an unknown option with one line and exit 2', async function () {
+    const result = await facematMatte(['--input', dir, '--output', dir, '--colour', 'red']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'facemat matte: unknown option "--colour" (see facemat matte --help)\n');
+    const missing = await facematMatte(['--output', dir]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^facemat matte: --input FILE\|DIR is required/);
+    const provider = await facematMatte(['--input', dir, '--output', dir, '--provider', 'gpu']);
+    assert.equal(provider.code, 2);
+    assert.match(provider.stderr, /--provider must be one of auto, tensorrt, cuda, cpu/);
+  });
+});
