@@ -35,8 +35,8 @@ export class TemporalFilter {
   private readonly options: TemporalFilterOptions;
   private readonly previousAlpha: Float32Array;
   private readonly previousLuma: Float32Array;
+  /** Scratch: the per-pixel luma change, spread horizontally. */
   private readonly change: Float32Array;
-  private readonly spread: Float32Array;
   private previousRoi: Rect | null = null;
 
   constructor(
@@ -49,7 +49,6 @@ export class TemporalFilter {
     this.previousAlpha = new Float32Array(n);
     this.previousLuma = new Float32Array(n);
     this.change = new Float32Array(n);
-    this.spread = new Float32Array(n);
   }
 
   /** Forgets the past (e.g. after a pause); the next matte passes unchanged. */
@@ -62,54 +61,58 @@ export class TemporalFilter {
    * `uncertainty` the model's, or null.
    */
   apply(alpha: Float32Array, uncertainty: Float32Array | null, luma: Float32Array, roi: Rect): void {
-    const n = this.width * this.height;
+    const { width: w, height: h, previousAlpha, previousLuma, change } = this;
     const previousRoi = this.previousRoi;
+    this.previousRoi = { ...roi };
     const sameRegion =
       previousRoi !== null && previousRoi.x === roi.x && previousRoi.y === roi.y && previousRoi.width === roi.width && previousRoi.height === roi.height;
-    if (sameRegion) {
-      const changed = this.measureMotion(luma);
-      const { noise, motion, stillKeep, uncertainKeep } = this.options;
-      const prev = this.previousAlpha;
-      const range = motion - noise;
-      for (let i = 0; i < n; i++) {
-        const t = (changed[i] - noise) / range;
-        const moving = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
-        if (moving === 1) continue;
-        const unsure = uncertainty ? uncertainty[i] : 0;
-        const keep = (1 - moving) * (stillKeep + (uncertainKeep - stillKeep) * unsure);
-        alpha[i] = keep * prev[i] + (1 - keep) * alpha[i];
-      }
+    if (!sameRegion) {
+      previousAlpha.set(alpha.subarray(0, w * h));
+      previousLuma.set(luma.subarray(0, w * h));
+      return;
     }
-    this.previousAlpha.set(alpha.subarray(0, n));
-    this.previousLuma.set(luma.subarray(0, n));
-    this.previousRoi = { ...roi };
-  }
-
-  /** |luma - previous luma|, then a 3x3 maximum (separable) so motion covers its own edges. */
-  private measureMotion(luma: Float32Array): Float32Array {
-    const { width: w, height: h, change, spread, previousLuma } = this;
-    for (let i = 0, n = w * h; i < n; i++) {
-      const d = luma[i] - previousLuma[i];
-      change[i] = d < 0 ? -d : d;
-    }
+    // Pass 1: |luma - previous luma| with a horizontal 3-maximum; remembers this frame's luma.
     for (let y = 0; y < h; y++) {
       const row = y * w;
+      let left = 0;
+      let d = luma[row] - previousLuma[row];
+      let here = d < 0 ? -d : d;
+      previousLuma[row] = luma[row];
       for (let x = 0; x < w; x++) {
-        let m = change[row + x];
-        if (x > 0 && change[row + x - 1] > m) m = change[row + x - 1];
-        if (x < w - 1 && change[row + x + 1] > m) m = change[row + x + 1];
-        spread[row + x] = m;
-      }
-    }
-    for (let y = 0; y < h; y++) {
-      const row = y * w;
-      for (let x = 0; x < w; x++) {
-        let m = spread[row + x];
-        if (y > 0 && spread[row - w + x] > m) m = spread[row - w + x];
-        if (y < h - 1 && spread[row + w + x] > m) m = spread[row + w + x];
+        let right = 0;
+        if (x + 1 < w) {
+          const j = row + x + 1;
+          d = luma[j] - previousLuma[j];
+          right = d < 0 ? -d : d;
+          previousLuma[j] = luma[j];
+        }
+        let m = here;
+        if (left > m) m = left;
+        if (right > m) m = right;
         change[row + x] = m;
+        left = here;
+        here = right;
       }
     }
-    return change;
+    // Pass 2: the vertical 3-maximum, the blend, and this frame's (filtered) alpha remembered.
+    const { noise, motion, stillKeep, uncertainKeep } = this.options;
+    const range = motion - noise;
+    const unsureGain = uncertainKeep - stillKeep;
+    for (let y = 0; y < h; y++) {
+      const row = y * w;
+      for (let x = 0; x < w; x++) {
+        const i = row + x;
+        let m = change[i];
+        if (y > 0 && change[i - w] > m) m = change[i - w];
+        if (y < h - 1 && change[i + w] > m) m = change[i + w];
+        const t = (m - noise) / range;
+        if (t < 1) {
+          const moving = t <= 0 ? 0 : t * t * (3 - 2 * t);
+          const keep = (1 - moving) * (stillKeep + unsureGain * (uncertainty ? uncertainty[i] : 0));
+          alpha[i] = keep * previousAlpha[i] + (1 - keep) * alpha[i];
+        }
+        previousAlpha[i] = alpha[i];
+      }
+    }
   }
 }
