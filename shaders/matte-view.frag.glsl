@@ -7,7 +7,7 @@ uniform sampler2D u_frame;
 uniform sampler2D u_output;      // the composited frame
 uniform float u_hasMatte;
 uniform float u_hasUncertainty;
-uniform vec4 u_face;
+uniform vec4 u_face;             // the roi clipped to the frame: where the matte lies
 
 // Black, violet, red, orange, yellow, white.
 vec3 heat(float t) {

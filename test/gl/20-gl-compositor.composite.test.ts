@@ -150,6 +150,28 @@ describe('GlCompositor.composite', function () {
     assert.ok(changedPixels(weak, strong).length > 1000);
   });
 
+  it('a small face in a large roi: only the face is worked on, and it gets the full filter', function () {
+    // The model looked at the whole frame and found a face in one 16 x 16 texel patch.
+    const size = 64;
+    const alpha = new Float32Array(size * size);
+    for (let y = 20; y < 36; y++) for (let x = 24; x < 40; x++) alpha[y * size + x] = 1;
+    const matte: Matte = { seq: 1, captureMs: 33, width: size, height: size, alpha, uncertainty: null, roi: { x: 0, y: 0, width: W, height: H }, empty: false };
+    const face = alphaView(matte);
+    for (const id of ['beautify', 'toon', 'sketch', 'recolor-lut']) {
+      const chain = FILTER_CASES.find((c) => c.id === id)!.chain;
+      const alone = compositor.renderFilters(frame, chain).rgba.slice();
+      const out = run(matte, chain);
+      let inside = 0;
+      for (let p = 0; p < W * H; p++) {
+        if (face[p] !== 255) continue;
+        inside++;
+        for (let k = 0; k < 3; k++) assert.equal(out[p * 4 + k], alone[p * 4 + k], `${id} at (${p % W}, ${Math.floor(p / W)})`);
+      }
+      assert.ok(inside > 500, `${inside} face pixels`);
+      for (const p of changedPixels(out, input)) assert.ok(face[p] > 0, `${id}: pixel ${p} without alpha changed`);
+    }
+  });
+
   it('handles a face box partly outside the frame', function () {
     const roi = { x: -40, y: 60, width: 100, height: 100 };
     const out = run(uniformMatte(1, roi), only('sketch'));

@@ -15,7 +15,7 @@ import { ToonFilter } from './filters/toon.js';
 import { FramebufferPool, RenderTarget } from './framebuffer-pool.js';
 import { FrameGeometry, PixelRect } from './frame-geometry.js';
 import { GlContext } from './gl-context.js';
-import { MatteTextures, matteProblem } from './matte-textures.js';
+import { activeBox, MatteTextures, matteProblem } from './matte-textures.js';
 import { PassContext } from './pass-context.js';
 import { ProgramLibrary } from './program-library.js';
 import { ShaderLoader } from './shader-loader.js';
@@ -85,6 +85,7 @@ export class GlCompositor implements Compositor {
   private state: OpenState | null = null;
   private desc = 'headless-gl compositor (closed)';
   private readonly reportedProblems = new Set<string>();
+  private readonly activeTexels: PixelRect = { x0: 0, y0: 0, x1: 0, y1: 0 };
 
   constructor(private readonly options: GlCompositorOptions = {}) {}
 
@@ -126,7 +127,8 @@ export class GlCompositor implements Compositor {
     }
     const g = s.geometry;
     if (matte && !matte.empty && this.badMatte(matte)) matte = null;
-    const hasMatte = !!matte && !matte.empty && g.setRoi(matte.roi);
+    const active = matte && !matte.empty ? activeBox(matte, this.activeTexels) : null;
+    const hasMatte = !!active && g.setRoi(matte!.roi, active, matte!.width, matte!.height);
     if (!hasMatte) g.setRoi(NO_FACE);
     const filtering = hasMatte && faceFilters;
     const background = this.options.background;

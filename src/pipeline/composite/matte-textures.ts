@@ -85,3 +85,44 @@ export function matteProblem(m: Matte): string | null {
   if (![r.x, r.y, r.width, r.height].every(Number.isFinite)) return 'matte roi is not finite';
   return null;
 }
+
+/**
+ * Inclusive texel bounds of the matte's alpha at or above `threshold` (into `box`), or null when
+ * there is none. The default threshold is half an 8-bit step, below which the upsampling snaps
+ * alpha to 0: outside this box (plus the upsampling footprint) the output is the input.
+ */
+export function activeBox(m: Matte, box: { x0: number; y0: number; x1: number; y1: number }, threshold = 0.5 / 255): typeof box | null {
+  const { width, height, alpha } = m;
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let first = -1;
+    for (let x = 0; x < width; x++) {
+      if (alpha[row + x] >= threshold) {
+        first = x;
+        break;
+      }
+    }
+    if (first < 0) continue;
+    let last = first;
+    for (let x = width - 1; x > first; x--) {
+      if (alpha[row + x] >= threshold) {
+        last = x;
+        break;
+      }
+    }
+    if (first < x0) x0 = first;
+    if (last > x1) x1 = last;
+    if (y0 > y) y0 = y;
+    y1 = y;
+  }
+  if (x1 < 0) return null;
+  box.x0 = x0;
+  box.y0 = y0;
+  box.x1 = x1;
+  box.y1 = y1;
+  return box;
+}

@@ -34,7 +34,8 @@ export class MatteView {
       log.warn('the matte model gives no uncertainty map: the uncertainty view shows the dimmed frame only');
     }
     const out = ctx.targets.acquire();
-    const f = ctx.geometry.face;
+    // The roi, not the face rect: the uncertainty map covers all the model looked at.
+    const f = ctx.geometry.roiRect;
     ctx.draw(
       this.programs[view],
       out,
