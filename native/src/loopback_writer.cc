@@ -208,18 +208,30 @@ void LoopbackWriter::Teardown() {
 }
 
 void LoopbackWriter::Loop() {
+  // Set once the device reports an error: it leaves the poll set (poll would otherwise return
+  // POLLERR at once, forever) and every later frame fails with the stored error.
+  bool device_gone = false;
   while (!stop_) {
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {-1, 0, 0}};
     nfds_t count = 1;
-    if (event_mode_) fds[count++] = {fd_, POLLPRI, 0};
-    if (inotify_fd_ >= 0) fds[count++] = {inotify_fd_, POLLIN, 0};
+    if (event_mode_ && !device_gone) fds[count++] = {fd_, POLLPRI, 0};
+    if (inotify_fd_ >= 0 && !device_gone) fds[count++] = {inotify_fd_, POLLIN, 0};
     const int ready = sys_->Poll(fds, count, 1000);
     if (stop_) return;
     if (ready < 0) {
       if (errno == EINTR) continue;
-      return;  // cannot happen with valid fds; Close() still cleans up
+      Break(SystemError(errno, "poll", path_));
+      device_gone = true;
+      continue;
     }
-    if (count > 1 && (fds[1].revents & POLLPRI)) DrainEvents();
+    if (count > 1 && fds[1].fd == fd_) {
+      if (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+        Break(SystemError(ENODEV, "poll", path_));
+        device_gone = true;
+      } else if (fds[1].revents & POLLPRI) {
+        DrainEvents();
+      }
+    }
     if (count > 1 && fds[1].fd == inotify_fd_ && (fds[1].revents & POLLIN)) DrainInotify();
     if (fds[0].revents & POLLIN) {
       uint64_t value;
@@ -242,6 +254,20 @@ void LoopbackWriter::Loop() {
       on_written_(result);
     }
   }
+}
+
+void LoopbackWriter::Break(const DeviceError& error) {
+  const uint8_t* pending;
+  const WriteResult result{false, error.code(), error.what()};
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (broken_) return;
+    broken_ = true;
+    broken_result_ = result;
+    pending = pending_;
+    pending_ = nullptr;
+  }
+  if (pending) on_written_(result);
 }
 
 WriteResult LoopbackWriter::WriteFrame(const uint8_t* rgba) {

@@ -88,6 +88,7 @@ class LoopbackWriter {
   void DrainEvents();
   void DrainInotify();
   void SetReaders(int32_t readers);
+  void Break(const DeviceError& error);  // the device failed: fail the pending frame and all later ones
   void Teardown();
 
   std::shared_ptr<Syscalls> sys_;

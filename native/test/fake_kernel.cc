@@ -236,6 +236,11 @@ size_t FakeKernel::Mappings() {
   return mappings_.size();
 }
 
+uint64_t FakeKernel::Polls() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return polls_;
+}
+
 // ---- system calls --------------------------------------------------------------------------
 
 std::shared_ptr<FakeKernel::Device> FakeKernel::Find(const std::string& path) {
@@ -640,6 +645,7 @@ short FakeKernel::Revents(const pollfd& pfd) {
 
 int FakeKernel::Poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
   std::unique_lock<std::mutex> lock(mutex_);
+  ++polls_;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   for (;;) {
     int ready = 0;

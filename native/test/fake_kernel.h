@@ -92,6 +92,7 @@ class FakeKernel final : public Syscalls {
   std::vector<std::string> Calls(const std::string& path);
   size_t OpenFiles();
   size_t Mappings();
+  uint64_t Polls();  // Poll calls so far: a thread spinning on a dead descriptor shows here
 
   // Syscalls.
   int Open(const char* path, int flags) override;
@@ -178,6 +179,7 @@ class FakeKernel final : public Syscalls {
   std::map<int, File> files_;
   std::map<void*, std::shared_ptr<std::vector<uint8_t>>> mappings_;
   int next_fd_ = 100000;  // far from real descriptors
+  uint64_t polls_ = 0;
   int next_watch_ = 1;
 };
 

@@ -205,6 +205,10 @@ Napi::Value Mappings(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(Kernel().Mappings()));
 }
 
+Napi::Value Polls(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(Kernel().Polls()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetDefaultSyscalls(KernelPointer());
   RegisterExports(env, exports);
@@ -224,6 +228,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   kernel.Set("calls", Napi::Function::New(env, Calls));
   kernel.Set("openFiles", Napi::Function::New(env, OpenFiles));
   kernel.Set("mappings", Napi::Function::New(env, Mappings));
+  kernel.Set("polls", Napi::Function::New(env, Polls));
   exports.Set("fakeKernel", kernel);
   return exports;
 }

@@ -89,6 +89,16 @@ describe('LoopbackWriter.write (against the v4l2loopback double)', () => {
     await assert.rejects(writer.write(randomRgba(W, H, 1)), { code: 'ENODEV' });
   });
 
+  it('stops polling a vanished device instead of spinning on its POLLERR', async () => {
+    writer.open(PATH, { width: W, height: H, fps: 30 });
+    kernel().unplug(PATH);
+    await assert.rejects(writer.write(randomRgba(W, H, 1)), { code: 'ENODEV' });
+    const before = kernel().polls();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Its polls now wait on the wake-up fd alone (1 s timeout); a spinning thread makes thousands.
+    assert.ok(kernel().polls() - before <= 5, `${kernel().polls() - before} polls in 50 ms`);
+  });
+
   it('refuses writes when not open', async () => {
     await assert.rejects(writer.write(randomRgba(W, H, 1)), { code: 'ECLOSED' });
   });

@@ -70,6 +70,8 @@ export interface FakeKernel {
   calls(path: string): string[];
   openFiles(): number;
   mappings(): number;
+  /** poll() calls so far, by every thread. */
+  polls(): number;
 }
 
 export type TestBinding = NativeBinding & { fakeKernel: FakeKernel };
