@@ -136,7 +136,7 @@ describe('GlCompositor.composite', function () {
     assert.ok(diff(run(fixtureMatte(), [toon, idle]), expected, 0).max <= 1);
   });
 
-  it('gives back every render target: many frames of every filter and of all together', function () {
+  it('runs every filter and all of them chained, frame after frame, without running out of render targets', function () {
     const chains = [...FILTER_CASES.map((c) => c.chain), allEnabled(), [...allEnabled(), { name: 'matte' as const, enabled: true, settings: { view: 'split' } }]];
     for (let i = 0; i < 10; i++) {
       for (const chain of chains) compositor.composite(frame, fixtureMatte(), chain);

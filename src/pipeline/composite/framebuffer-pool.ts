@@ -46,6 +46,12 @@ export class FramebufferPool {
     return target;
   }
 
+  /** Marks every target free: the start of a frame, also after one that failed half-way. */
+  releaseAll(): void {
+    this.free.length = 0;
+    this.free.push(...this.all);
+  }
+
   /** Gives a target back; textures that are not from this pool (the frame) are ignored. */
   release(target: Texture): void {
     if (!(target instanceof RenderTarget) || !this.all.includes(target) || this.free.includes(target)) return;

@@ -194,7 +194,8 @@ export class GlCompositor implements Compositor {
     const filtered = this.runChain(s, s.frame, chain, null);
     s.output.seq = frame.seq;
     s.output.captureMs = frame.captureMs;
-    readBack(s, filtered, g.full, s.output.rgba);
+    if (filtered === s.frame) s.output.rgba.set(frame.rgba);
+    else readBack(s, filtered, g.full, s.output.rgba);
     s.targets.release(filtered);
     checkGl(s.gl);
     return s.output;
@@ -217,12 +218,16 @@ export class GlCompositor implements Compositor {
     this.desc = 'headless-gl compositor (closed)';
   }
 
+  /** The open state for a new frame of the right size, with every render target free. */
   private opened(frame: Frame): OpenState {
     const s = this.state;
     if (!s) throw new Error('compositor is not open');
     if (frame.width !== s.geometry.width || frame.height !== s.geometry.height) {
       throw new RangeError(`frame is ${frame.width}x${frame.height}, the compositor was opened for ${s.geometry.width}x${s.geometry.height}`);
     }
+    s.targets.releaseAll();
+    s.halfTargets.releaseAll();
+    s.pass.compositeRect = null;
     return s;
   }
 
