@@ -53,8 +53,10 @@ def export_onnx(net, path: str | os.PathLike, size: int):
               do_constant_folding=True)
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
         kw["dynamo"] = False  # the TorchScript exporter: fixed shapes, BN folded, opset 17
+    wrapper = _Export(net).eval()  # a train-mode wrapper would leave net in train mode afterwards
     with torch.no_grad():
-        torch.onnx.export(_Export(net), (x,), str(path), **kw)
+        torch.onnx.export(wrapper, (x,), str(path), **kw)
+    net.eval()
     import onnx
     m = onnx.load(str(path))
     onnx.checker.check_model(m)
