@@ -96,6 +96,19 @@ describe('V4l2VirtualCamera (VirtualCamera and FrameSink over a v4l2 sink)', () 
     await camera.open({ width: 0, height: 48, fps: 30 });
     assert.equal(camera.active, false);
     assert.ok(log.some((line) => line.startsWith('warn virtual camera not started:')));
-    assert.match(camera.detail, /last start failed/);
+    assert.match(camera.detail, /start failed: /);
+  });
+
+  it('stops itself, with the reason, when the device fails while writing', async () => {
+    kernel().addLoopback({ path: '/dev/video10', card: 'FaceMat Camera' });
+    camera = createVirtualCamera({}, recordingLogger(log), testAddon);
+    await camera.open(FORMAT);
+    kernel().unplug('/dev/video10');
+    await camera.write(FRAME);
+    assert.equal(camera.active, false);
+    assert.equal(camera.hasConsumers(), false);
+    assert.match(camera.detail, /stopped after an error: .*\/dev\/video10.*ENODEV/);
+    assert.ok(log.some((line) => line.startsWith('warn virtual camera stopped:')));
+    await camera.write(FRAME);
   });
 });

@@ -55,7 +55,7 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
       return `${this.sink.devicePath} (${readers})`;
     }
     const probe = this.look();
-    return this.lastError && probe.available ? `${probe.detail}; last start failed: ${this.lastError}` : probe.detail;
+    return this.lastError ? `${probe.detail}; ${this.lastError}` : probe.detail;
   }
 
   async start(): Promise<void> {
@@ -65,7 +65,7 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
     try {
       await sink.open(this.format);
     } catch (err) {
-      this.lastError = err instanceof Error ? err.message : String(err);
+      this.lastError = `start failed: ${err instanceof Error ? err.message : String(err)}`;
       this.probe = null;
       throw err;
     }
@@ -98,7 +98,16 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
   }
 
   async write(frame: OutputFrame): Promise<void> {
-    await this.sink?.write(frame);
+    if (!this.sink) return;
+    try {
+      await this.sink.write(frame);
+    } catch (err) {
+      // The device went away (module unloaded, node removed): stop rather than fail every frame.
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.warn(`virtual camera stopped: ${message}`);
+      await this.stop();
+      this.lastError = `stopped after an error: ${message}`;
+    }
   }
 
   hasConsumers(): boolean {
