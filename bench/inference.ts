@@ -7,16 +7,19 @@
  *   preprocessing (resize + normalise into the shared tensor), inference in the worker thread and
  *   postprocessing (alpha, uncertainty, temporal filter, face box), at 2 threads and at the
  *   engine's default thread count for this machine;
- * - the resize alone (720p frame, letterboxed, to the model input): native addon vs TypeScript.
+ * - the resize alone (720p frame, letterboxed, to the model input): native addon vs TypeScript;
+ * - bare inference on the GPU when TensorRT or CUDA loads (with the card's name from nvidia-smi),
+ *   else why not: the same file is the GPU latency script on a machine with an NVIDIA GPU.
  *
  * Reported: p50/p99/mean ms. The machine is shared: the load average at the start is included;
  * compare figures within one run. Target (issue #4): whole stage <= 12 ms p50 at 2 threads.
  */
+import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { nativeStatus, resizeToTensor as nativeResize } from '../src/native/index.js';
 import type { Frame } from '../src/pipeline/frame.js';
-import { defaultCpuThreads, sessionOptionsFor, tensorRtCacheDir } from '../src/pipeline/matte/execution-providers.js';
+import { type ProviderName, defaultCpuThreads, sessionOptionsFor, tensorRtCacheDir } from '../src/pipeline/matte/execution-providers.js';
 import { fullFrameRoi } from '../src/pipeline/matte/face-crop.js';
 import { createMatteEngine, defaultModelPath } from '../src/pipeline/matte/index.js';
 import { loadModelManifest } from '../src/pipeline/matte/model-manifest.js';
@@ -65,10 +68,10 @@ function syntheticFrames(count: number): Frame[] {
   });
 }
 
-async function bareInference(threads: number, spinning: boolean): Promise<Stats> {
+async function bareInference(provider: ProviderName, threads: number, spinning: boolean): Promise<Stats> {
   const model = await loadModelManifest(defaultModelPath());
   const { width, height, name } = model.manifest.input;
-  const options = sessionOptionsFor('cpu', { threads, trtCacheDir: tensorRtCacheDir() });
+  const options = sessionOptionsFor(provider, { threads, trtCacheDir: tensorRtCacheDir() });
   if (spinning) options.extra = {};
   const session = await ort.InferenceSession.create(model.modelPath, options);
   try {
@@ -88,6 +91,28 @@ async function bareInference(threads: number, spinning: boolean): Promise<Stats>
   } finally {
     await session.release();
   }
+}
+
+/** The GPU's name as the NVIDIA driver reports it, or why there is none. */
+function gpuName(): string {
+  try {
+    return execFileSync('nvidia-smi', ['--query-gpu=name,driver_version', '--format=csv,noheader'], { encoding: 'utf8', timeout: 10000 }).trim();
+  } catch (err) {
+    return `no NVIDIA GPU visible (nvidia-smi: ${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+/** Bare inference on the first GPU provider that loads (timings include host<->device copies). */
+async function gpuInference(): Promise<Record<string, unknown>> {
+  const skipped: Record<string, string> = {};
+  for (const provider of ['tensorrt', 'cuda'] as const) {
+    try {
+      return { provider, card: gpuName(), ...(await bareInference(provider, 1, false)) };
+    } catch (err) {
+      skipped[provider] = (err as Error).message.replace(/\s+/g, ' ');
+    }
+  }
+  return { provider: 'none', card: gpuName(), skipped };
 }
 
 async function wholeStage(threads: number): Promise<Record<string, unknown>> {
@@ -149,13 +174,15 @@ async function resizeOnly(): Promise<Record<string, unknown>> {
 
 export async function run(): Promise<Record<string, unknown>> {
   setLogLevel('warn');
+  // onnxruntime's own stderr lines for provider libraries it cannot load; the JSON says it in words.
+  ort.env.logLevel = 'fatal';
   const model = await loadModelManifest(defaultModelPath());
   const loadAtStart = loadavg()[0];
   const bare = {
     inputSize: `1x3x${model.manifest.input.height}x${model.manifest.input.width}`,
-    threads1: await bareInference(1, false),
-    threads2: await bareInference(2, false),
-    threads2Spinning: await bareInference(2, true),
+    threads1: await bareInference('cpu', 1, false),
+    threads2: await bareInference('cpu', 2, false),
+    threads2Spinning: await bareInference('cpu', 2, true),
   };
   const stage2 = await wholeStage(2);
   const defaultThreads = defaultCpuThreads();
@@ -166,6 +193,7 @@ export async function run(): Promise<Record<string, unknown>> {
     bareInferenceMs: bare,
     stage720pMs: { threads2: stage2, defaultThreads: stageDefault },
     resize720pMs: await resizeOnly(),
+    gpuBareInferenceMs: await gpuInference(),
     target: { stageP50AtTwoThreadsMs: TARGET_STAGE_P50_MS, met: (stage2.total as Stats).p50 <= TARGET_STAGE_P50_MS },
   };
 }

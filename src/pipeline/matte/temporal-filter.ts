@@ -51,11 +51,6 @@ export class TemporalFilter {
     this.change = new Float32Array(n);
   }
 
-  /** Forgets the past (e.g. after a pause); the next matte passes unchanged. */
-  reset(): void {
-    this.previousRoi = null;
-  }
-
   /**
    * Filters `alpha` in place. `luma` is this frame at the matte's resolution over `roi` (0..1);
    * `uncertainty` the model's, or null.
