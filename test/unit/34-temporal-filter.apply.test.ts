@@ -108,13 +108,14 @@ describe('OnnxMatteEngine with the temporal filter (real inference)', function (
       const copy = (m: Matte) => m.alpha.slice();
       const still: { raw: Float32Array[]; filtered: Float32Array[] } = { raw: [], filtered: [] };
       for (let f = 0; f < 8; f++) {
-        const frame = frameOf(f, width, height, synthFace(width, height, { noise: 3, seed: 10 + f }));
+        const frame = frameOf(f, width, height, synthFace(width, height, { noise: 2, seed: 10 + f }));
         still.filtered.push(copy(await filtered.run(frame)));
         still.raw.push(copy(await raw.run(frame)));
       }
       const rawChange = frameToFrameChange(still.raw);
       const filteredChange = frameToFrameChange(still.filtered);
-      assert.ok(rawChange > 0, 'the noisy frames make the raw matte flicker a little');
+      // Sensor noise of +-2 levels (below the filter's still threshold) makes the raw matte flicker a little.
+      assert.ok(rawChange > 0, 'the raw matte flickers');
       assert.ok(filteredChange < 0.6 * rawChange, `filtered ${filteredChange} vs raw ${rawChange}`);
 
       // A dark occluder sweeps 30 px per frame across the face. Wherever it newly covers the picture
