@@ -46,6 +46,8 @@ export class MatteTextures {
       this.guideTarget?.dispose();
       this.rangeTarget?.dispose();
       this.guideTarget = new RenderTarget(this.gl, matte.width, matte.height);
+      // Bilinear: the upsampling reads it between texels where the matte is flat.
+      this.guideTarget.setLinear(true);
       this.rangeTarget = new RenderTarget(this.gl, matte.width, matte.height);
     }
     this.alphaTexture = this.sized(this.alphaTexture, matte);
@@ -87,11 +89,17 @@ export function matteProblem(m: Matte): string | null {
 }
 
 /**
- * Inclusive texel bounds of the matte's alpha at or above `threshold` (into `box`), or null when
- * there is none. The default threshold is half an 8-bit step, below which the upsampling snaps
- * alpha to 0: outside this box (plus the upsampling footprint) the output is the input.
+ * Alpha below this is 0 (shaders/matte-upsample.frag.glsl has the same NOISE_FLOOR): a blend of
+ * under 2 % does not show, and a model's faint background noise would otherwise spread the work
+ * over its whole roi.
  */
-export function activeBox(m: Matte, box: { x0: number; y0: number; x1: number; y1: number }, threshold = 0.5 / 255): typeof box | null {
+export const MATTE_NOISE_FLOOR = 0.02;
+
+/**
+ * Inclusive texel bounds of the matte's alpha at or above the noise floor (into `box`), or null
+ * when there is none: outside this box (plus the upsampling footprint) the output is the input.
+ */
+export function activeBox(m: Matte, box: { x0: number; y0: number; x1: number; y1: number }, threshold = MATTE_NOISE_FLOOR): typeof box | null {
   const { width, height, alpha } = m;
   let x0 = width;
   let y0 = height;
