@@ -2,10 +2,12 @@
  * Makes the compositor's README pictures from the project's own sample clip: one frame of
  * assets/sample/sample.mp4 with the hand over the face, through each filter, before and after.
  *
- *   npx tsx docs/images/compositor/make-pictures.ts [TIME_SECONDS]
+ *   npx tsx docs/images/compositor/make-pictures.ts [TIME_SECONDS] [model|reference]
  *
- * Needs ffmpeg, ImageMagick (montage) and /usr/bin/python3 with numpy, scipy, Pillow and
- * scikit-image (for reference_matte.py, the matte used until the trained model is in).
+ * The matte comes from the shipped FaceMat model (default: the engine runs on the half second of
+ * frames before TIME, so its face crop and temporal filter settle as they would live), or from
+ * reference_matte.py (the clip generator's own geometry; needs /usr/bin/python3 with numpy, scipy,
+ * Pillow and scikit-image). Needs ffmpeg and ImageMagick (montage).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../../src/config/paths.js';
 import { GlCompositor } from '../../../src/pipeline/composite/gl-compositor.js';
+import { createMatteEngine } from '../../../src/pipeline/matte/index.js';
 import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName, type FilterSettings } from '../../../src/pipeline/control/filter-catalogue.js';
 import type { Frame, Matte } from '../../../src/pipeline/frame.js';
 
@@ -20,6 +23,10 @@ const W = 1280;
 const H = 720;
 const root = packageRoot();
 const time = Number(process.argv[2] ?? '3.0');
+const matteSource = process.argv[3] ?? 'model';
+const FPS = 30;
+/** Frames the model sees before the pictured one. */
+const LEAD_IN = 15;
 const outDir = join(root, 'docs', 'images');
 
 function run(cmd: string, args: string[], input?: Uint8Array): Buffer {
@@ -47,6 +54,7 @@ const PICTURES: Array<{ file: string; label: string; chain: FilterInstance[] }> 
   { file: 'facepaint', label: 'facepaint (flag)', chain: chain('facepaint', { pattern: 'flag', opacity: 0.6 }) },
   { file: 'facepaint-image', label: 'facepaint (image)', chain: chain('facepaint', { pattern: 'image', opacity: 0.9 }) },
   { file: 'matte-alpha', label: 'matte (alpha view)', chain: chain('matte', { view: 'alpha' }) },
+  { file: 'matte-uncertainty', label: 'matte (uncertainty view)', chain: chain('matte', { view: 'uncertainty' }) },
   { file: 'matte-split', label: 'matte (split: before | after Natural)', chain: [...chain('Natural'), { name: 'matte', enabled: true, settings: { view: 'split' } }] },
   { file: 'natural', label: 'preset Natural', chain: chain('Natural') },
 ];
@@ -54,21 +62,26 @@ const PICTURES: Array<{ file: string; label: string; chain: FilterInstance[] }> 
 async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'facemat-pictures-'));
   try {
-    const rgba = new Uint8Array(
-      run('ffmpeg', ['-loglevel', 'error', '-ss', String(time), '-i', join(root, 'assets', 'sample', 'sample.mp4'), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-']),
-    );
-    if (rgba.length !== W * H * 4) throw new Error(`expected a ${W}x${H} frame, got ${rgba.length} bytes`);
-    run('/usr/bin/python3', [join(root, 'docs', 'images', 'compositor', 'reference_matte.py'), String(time), tmp]);
-    const info = JSON.parse(readFileSync(join(tmp, 'matte.json'), 'utf8'));
-    const raw = readFileSync(join(tmp, 'matte.f32'));
-    const alpha = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
-    const frame: Frame = { seq: 1, captureMs: 0, width: W, height: H, rgba, retain: () => frame, release: () => {} };
-    const matte: Matte = { seq: 1, captureMs: 0, width: info.width, height: info.height, alpha, uncertainty: null, roi: info.roi, empty: false };
+    const start = Math.max(0, time - LEAD_IN / FPS);
+    const clip = run('ffmpeg', [
+      '-loglevel', 'error', '-ss', start.toFixed(4), '-i', join(root, 'assets', 'sample', 'sample.mp4'),
+      '-frames:v', String(LEAD_IN + 1), '-f', 'rawvideo', '-pix_fmt', 'rgba', '-',
+    ]);
+    const frameBytes = W * H * 4;
+    const count = Math.floor(clip.length / frameBytes);
+    if (count < 1) throw new Error(`ffmpeg gave no ${W}x${H} frame`);
+    const frames = Array.from({ length: count }, (_, i): Frame => {
+      const f: Frame = { seq: i + 1, captureMs: i * 33, width: W, height: H, rgba: new Uint8Array(clip.subarray(i * frameBytes, (i + 1) * frameBytes)), retain: () => f, release: () => {} };
+      return f;
+    });
+    const frame = frames[count - 1];
+    const rgba = frame.rgba;
+    const matte = matteSource === 'reference' ? referenceMatte(tmp) : await modelMatte(frames);
 
-    // Crop: a square around the face, 1.35 x the roi, kept inside the frame.
-    const side = Math.min(H, Math.round(info.roi.width * 1.35));
-    const cx = Math.round(Math.min(W - side, Math.max(0, info.roi.x + info.roi.width / 2 - side / 2)));
-    const cy = Math.round(Math.min(H - side, Math.max(0, info.roi.y + info.roi.height / 2 - side / 2)));
+    // Crop: a square of 420/720 of the frame around the face, kept inside the frame.
+    const side = Math.round(H * 0.58);
+    const cx = Math.round(Math.min(W - side, Math.max(0, FACE_CENTRE.x - side / 2)));
+    const cy = Math.round(Math.min(H - side, Math.max(0, FACE_CENTRE.y - side / 2)));
     const crop = (src: Uint8Array) => {
       const out = new Uint8Array(side * side * 4);
       for (let y = 0; y < side; y++) out.set(src.subarray(((cy + y) * W + cx) * 4, ((cy + y) * W + cx + side) * 4), y * side * 4);
@@ -98,9 +111,34 @@ async function main(): Promise<void> {
     }
     await compositor.close();
     run('montage', ['-font', 'DejaVu-Sans', '-pointsize', '15', ...tiles, '-tile', '4x', '-geometry', '+4+4', '-quality', '85', join(outDir, 'compositor-filters.jpg')]);
-    console.log(`pictures of t = ${time} s written to ${outDir}`);
+    console.log(`pictures of t = ${time} s (matte: ${matteSource}) written to ${outDir}`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Where the sample clip's face is around t = 3 s (make_sample_clip.py), for the picture crop. */
+const FACE_CENTRE = { x: 560, y: 290 };
+
+function referenceMatte(tmp: string): Matte {
+  run('/usr/bin/python3', [join(root, 'docs', 'images', 'compositor', 'reference_matte.py'), String(time), tmp]);
+  const info = JSON.parse(readFileSync(join(tmp, 'matte.json'), 'utf8'));
+  const raw = readFileSync(join(tmp, 'matte.f32'));
+  const alpha = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+  return { seq: 1, captureMs: 0, width: info.width, height: info.height, alpha, uncertainty: null, roi: info.roi, empty: false };
+}
+
+/** The shipped model's matte of the last frame, after it has seen the ones before. */
+async function modelMatte(frames: Frame[]): Promise<Matte> {
+  const engine = await createMatteEngine({ provider: 'cpu' });
+  try {
+    let matte: Matte | null = null;
+    for (const f of frames) matte = await engine.run(f);
+    const m = matte!;
+    // The engine reuses its buffers: keep a copy.
+    return { ...m, alpha: m.alpha.slice(), uncertainty: m.uncertainty?.slice() ?? null, roi: { ...m.roi } };
+  } finally {
+    await engine.close();
   }
 }
 
