@@ -84,16 +84,33 @@ async function apiLatency(n: number) {
   }
   // Change -> Server-Sent Event delivered to a listening client (what keeps the panel in sync).
   const sse: number[] = [];
-  let pending: ((t: number) => void) | null = null;
+  let pending: { sketch: boolean; resolve: (t: number) => void } | null = null;
+  let connected: () => void = () => {};
+  const ready = new Promise<void>((r) => (connected = r));
   const events = request(`${server.address.url}api/events?key=bench`, (res) => {
+    let buffer = '';
     res.setEncoding('utf8').on('data', (chunk: string) => {
-      if (chunk.includes('event: state') && pending) pending(nowMs());
+      const at = nowMs();
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        connected();
+        // Only the event of the change being timed counts (not the initial state, not metrics).
+        const data = /^event: state\ndata: (.*)$/m.exec(block)?.[1];
+        if (!data || !pending) continue;
+        const event = JSON.parse(data) as { origin: string; state: { filters: Array<{ name: string; enabled: boolean }> } };
+        const sketch = event.state.filters.find((f) => f.name === 'sketch')!.enabled;
+        if (event.origin === 'hotkey' && sketch === pending.sketch) pending.resolve(at);
+      }
     });
   });
   events.end();
-  await new Promise((r) => setTimeout(r, 200));
+  await ready; // changes made before the stream is open are not sent on it
   for (let i = 0; i < n; i++) {
-    const received = new Promise<number>((r) => (pending = r));
+    const sketch = !controller.chain().find((f) => f.name === 'sketch')!.enabled;
+    const received = new Promise<number>((resolve) => (pending = { sketch, resolve }));
     const t = nowMs();
     await controller.execute({ type: 'filter.toggle', name: 'sketch' }, 'hotkey');
     sse.push((await received) - t);
