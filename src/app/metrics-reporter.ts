@@ -52,6 +52,6 @@ export function summaryLine(s: MetricsSnapshot): string {
     `video ${s.videoFps} fps, matte ${s.matteFps} fps | ` +
     `matte ${ms(l.matte.p50)}/${ms(l.matte.p99)} ms, composite ${ms(l.composite.p50)}/${ms(l.composite.p99)} ms, ` +
     `capture->output ${ms(l.total.p50)}/${ms(l.total.p99)} ms (p50/p99) | ` +
-    `dropped ${s.dropped.capture}/${s.dropped.matte}/${s.dropped.sink} (capture/matte/sink) | rss ${Math.round(s.rssBytes / 1048576)} MB`
+    `dropped ${s.dropped.capture}/${s.dropped.matte}/${s.dropped.composite}/${s.dropped.sink} (capture/matte/composite/sink) | rss ${Math.round(s.rssBytes / 1048576)} MB`
   );
 }

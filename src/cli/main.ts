@@ -4,6 +4,7 @@ import { EXIT_USAGE, UsageError } from './command.js';
 
 /** Every sub-command; each module exports `command`. Loaded lazily so `facemat ctl` stays fast. */
 const COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  run: async () => (await import('./commands/run.js')).command,
   ctl: async () => (await import('./commands/ctl.js')).command,
   devices: async () => (await import('./commands/devices.js')).command,
   doctor: async () => (await import('./commands/doctor.js')).command,

@@ -19,7 +19,7 @@ export interface MetricsSnapshot {
   /** Milliseconds per stage; 'total' is capture -> last sink write. */
   latencyMs: Record<Stage, LatencySummary>;
   frames: { captured: number; output: number; mattes: number };
-  dropped: { capture: number; matte: number; sink: number };
+  dropped: { capture: number; matte: number; composite: number; sink: number };
   rssBytes: number;
   uptimeMs: number;
 }
@@ -95,7 +95,7 @@ class RateMeter {
 export class PipelineMetrics {
   readonly latency: Record<Stage, LatencyWindow>;
   readonly frames = { captured: 0, output: 0, mattes: 0 };
-  readonly dropped = { capture: 0, matte: 0, sink: 0 };
+  readonly dropped = { capture: 0, matte: 0, composite: 0, sink: 0 };
   private readonly videoRate = new RateMeter();
   private readonly matteRate = new RateMeter();
   private readonly started = nowMs();

@@ -73,6 +73,7 @@ export class Scheduler {
   private matteIdle: Promise<void> = Promise.resolve();
   private latestMatte: Matte | null = null;
   private matteErrors = 0;
+  private compositeErrors = 0;
 
   private nextSeq = 0;
   private outputCount = 0;
@@ -300,7 +301,18 @@ export class Scheduler {
 
   private compositeAndSend(frame: Frame, matte: Matte | null): void {
     const started = nowMs();
-    const out = this.options.compositor.composite(frame, matte, this.options.controller.chain());
+    let out: OutputFrame;
+    try {
+      out = this.options.compositor.composite(frame, matte, this.options.controller.chain());
+    } catch (err) {
+      // A GL failure loses this frame, not the camera; logged once per burst of failures.
+      if (this.compositeErrors++ % 100 === 0) {
+        log.error(`compositing frame ${frame.seq} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      this.metrics.dropped.composite++;
+      return;
+    }
+    this.compositeErrors = 0;
     this.metrics.latency.composite.record(nowMs() - started);
     this.send(out);
   }

@@ -76,8 +76,13 @@ export class FileSource implements FrameSource {
     this.child = null;
     this.reader = null;
     if (child && child.exitCode === null && child.signalCode === null) {
+      // ffmpeg may be blocked writing into the pipe we paused: close our end so the write fails,
+      // ask it to stop, and kill it if it still has not after two seconds.
+      child.stdout!.destroy();
       child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await exitCode(child);
+      clearTimeout(timer);
     }
   }
 }

@@ -1,0 +1,173 @@
+import type { RunOptions } from '../config/run-options.js';
+import type { FrameSink } from '../pipeline/sink/frame-sink.js';
+import type { FrameSource } from '../pipeline/source/frame-source.js';
+import type { MatteEngine } from '../pipeline/matte/matte-engine.js';
+import type { FilterInstance } from '../pipeline/control/filter-catalogue.js';
+import { PipelineController, chainForPreset, completeChain } from '../pipeline/control/pipeline-controller.js';
+import { defaultSettings } from '../pipeline/control/filter-catalogue.js';
+import { PRESETS } from '../pipeline/control/presets.js';
+import { Scheduler, RunSummary } from '../pipeline/scheduler/scheduler.js';
+import { PipelineMetrics } from '../pipeline/scheduler/metrics.js';
+import { createMatteEngine } from '../pipeline/matte/index.js';
+import { createCompositor } from '../pipeline/composite/index.js';
+import { createV4l2Source } from '../pipeline/source/v4l2-source.js';
+import { createVirtualCamera } from '../pipeline/sink/v4l2-virtual-camera.js';
+import { startControlServer, ControlServer } from '../control/control-server.js';
+import { startHotkeys } from '../control/hotkeys/start-hotkeys.js';
+import { createObsWebSocketServer } from '../obs/server/obs-websocket-server.js';
+import { startObsBridge } from '../obs/bridge/index.js';
+import { loadOrCreatePassword } from '../config/password.js';
+import { createSink, createSource } from './stage-factory.js';
+import { MetricsReporter } from './metrics-reporter.js';
+import { logger } from '../log.js';
+
+const log = logger('app');
+
+/** Things to close at exit, in reverse order of start. */
+type Closer = { name: string; close: () => Promise<void> };
+
+/**
+ * A running `facemat run`: the pipeline plus the control surfaces around it (control server with
+ * the HTTP API, web panel and obs-websocket, hotkeys, OBS bridge), all acting through one
+ * PipelineController.
+ */
+export class FacematApp {
+  private readonly closers: Closer[] = [];
+  private reporter: MetricsReporter | null = null;
+  done!: Promise<RunSummary>;
+  controlUrl: string | null = null;
+
+  private constructor(
+    readonly options: RunOptions,
+    readonly controller: PipelineController,
+    readonly scheduler: Scheduler,
+    /** The v4l2loopback node the user asked to write, if any (the OBS bridge reads it). */
+    private readonly virtualcamDevice: string | null,
+  ) {}
+
+  static async start(options: RunOptions): Promise<FacematApp> {
+    const metrics = new PipelineMetrics();
+    const format = { width: options.width, height: options.height, fps: options.fps };
+
+    const sourceOrDevice = createSource(options.source, { loop: options.loop });
+    const source: FrameSource = 'v4l2' in sourceOrDevice ? createV4l2Source(sourceOrDevice.v4l2) : sourceOrDevice;
+
+    const sinks: FrameSink[] = [];
+    let virtualcamDevice: string | null = null;
+    for (const spec of options.sinks) {
+      const sink = createSink(spec);
+      if ('v4l2' in sink) virtualcamDevice = sink.v4l2;
+      else sinks.push(sink);
+    }
+
+    const engine: MatteEngine = await createMatteEngine({
+      modelPath: options.model ?? undefined,
+      provider: options.provider,
+      threads: options.threads ?? undefined,
+      faceCrop: options.faceCrop,
+      temporal: options.temporal,
+    });
+    log.info(`matting: ${engine.description}`);
+    const compositor = createCompositor();
+
+    // The virtual camera is a sink of the scheduler and the controller's virtual camera at once;
+    // it writes only once started: at start-up when a v4l2 sink was asked for, later on command.
+    const virtualCamera = createVirtualCamera({ device: virtualcamDevice && virtualcamDevice !== 'auto' ? virtualcamDevice : undefined, autoStart: virtualcamDevice !== null });
+    sinks.push(virtualCamera);
+    let scheduler: Scheduler | null = null;
+    const controller: PipelineController = new PipelineController(
+      initialChain(options),
+      options.preset,
+      virtualCamera,
+      () => ({
+        source: source.description,
+        sinks: [...sinks, ...controller.attachedSinks()].map((s) => s.description),
+        format: scheduler?.format ?? format,
+        model: engine.description,
+        provider: engine.provider,
+      }),
+      () => metrics.snapshot(),
+    );
+
+    scheduler = new Scheduler({
+      source,
+      engine,
+      compositor,
+      sinks,
+      controller,
+      format,
+      maxMatteLag: options.matteLag,
+      frameLimit: options.frames ?? undefined,
+      metrics,
+    });
+    const app = new FacematApp(options, controller, scheduler, virtualcamDevice);
+    app.done = scheduler.run();
+    app.done.catch(() => {});
+    await app.startControlSurfaces();
+    app.reporter = new MetricsReporter(() => metrics.snapshot(), { path: options.metrics, verbose: options.verbose });
+    app.reporter.start();
+    return app;
+  }
+
+  private async startControlSurfaces(): Promise<void> {
+    const { options, controller } = this;
+    if (options.control) {
+      const password = options.password ?? loadOrCreatePassword();
+      const secret = typeof password === 'string' ? password : password.password;
+      if (typeof password !== 'string' && password.created) log.info(`generated the control password into ${password.path}`);
+      const obsServer = createObsWebSocketServer({ controller, password: secret });
+      const server: ControlServer = await startControlServer({
+        controller,
+        host: options.control.host,
+        port: options.control.port,
+        password: secret,
+        upgradeHandler: obsServer,
+      });
+      this.controlUrl = server.address.url;
+      log.info(`control panel: ${server.address.url}?key=${secret}  (obs-websocket on the same port)`);
+      this.closers.push({ name: 'control server', close: () => server.close() });
+    }
+    const hotkeys = await startHotkeys({ controller, bindings: options.hotkeys });
+    if (hotkeys.status === 'active') log.info(`hotkeys: ${hotkeys.detail}`);
+    this.closers.push({ name: 'hotkeys', close: () => hotkeys.stop() });
+    if (options.obs) {
+      const bridge = await startObsBridge({
+        controller,
+        url: options.obs,
+        password: options.obsPassword ?? undefined,
+        scene: options.obsScene ?? undefined,
+        virtualcam: options.obsVirtualcam,
+        sceneToPreset: options.obsScenePresets,
+        v4l2Device: this.virtualcamDevice && this.virtualcamDevice !== 'auto' ? this.virtualcamDevice : undefined,
+      });
+      this.closers.push({ name: 'OBS bridge', close: () => bridge.close() });
+    }
+  }
+
+  /** Stops capture, lets work in flight finish, closes every stage and surface. */
+  async stop(): Promise<RunSummary> {
+    this.scheduler.stop();
+    const summary = await this.done;
+    await this.closeSurfaces();
+    return summary;
+  }
+
+  /** Closes the control surfaces after the pipeline ended on its own (end of file, --frames). */
+  async closeSurfaces(): Promise<void> {
+    this.reporter?.stop();
+    for (const closer of this.closers.splice(0).reverse()) {
+      try {
+        await closer.close();
+      } catch (err) {
+        log.warn(`closing ${closer.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+}
+
+function initialChain(options: RunOptions): FilterInstance[] {
+  const preset = PRESETS.find((p) => p.name === options.preset) ?? PRESETS[0];
+  if (options.filters === null) return chainForPreset(preset);
+  return completeChain(options.filters.map((name) => ({ name, enabled: true, settings: defaultSettings(name) })));
+}
+

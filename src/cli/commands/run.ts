@@ -1,0 +1,46 @@
+import type { CliCommand } from '../command.js';
+import { resolveRunOptions, runOptionsHelp } from '../../config/run-options.js';
+import { setLogLevel, logger } from '../../log.js';
+import { FacematApp } from '../../app/facemat-app.js';
+
+const log = logger('run');
+
+export const command: CliCommand = {
+  name: 'run',
+  summary: 'Run the camera: source -> face matte -> filters -> sinks, with the control surfaces',
+  async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(runOptionsHelp() + '\n');
+      return 0;
+    }
+    const options = resolveRunOptions(argv);
+    if (options.verbose) setLogLevel('debug');
+    const app = await FacematApp.start(options);
+    for (const sink of options.sinks) {
+      if (sink.startsWith('preview:')) log.info(`preview: open http://127.0.0.1:${sink.slice(8)}/ in a browser`);
+    }
+
+    // First SIGINT/SIGTERM: finish cleanly (ffmpeg files are closed properly). Second: exit now.
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn(`${signal} again: exiting without cleaning up`);
+        process.exit(130);
+      }
+      stopping = true;
+      log.info(`${signal}: stopping`);
+      void app.stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const summary = await app.done;
+      await app.closeSurfaces();
+      log.info(`stopped (${summary.reason}) after ${summary.outputFrames} frames`);
+      return summary.reason === 'source-failed' ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
