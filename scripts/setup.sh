@@ -56,10 +56,10 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$lock_hash" ]]; then
 fi
 
 if [[ -f native/binding.gyp ]]; then
-  native_hash=$(cat native/binding.gyp native/src/* 2>/dev/null | sha256sum | cut -c1-16)
+  native_hash=$(find native -path native/build -prune -o -type f -print | sort | xargs cat | sha256sum | cut -c1-16)
   if [[ ! -f native/build/.stamp || $(cat native/build/.stamp) != "$native_hash" ]]; then
     echo "setup: building the native addon"
-    npm run --silent build:native
+    npm run --silent build:native -- -j 2
     echo "$native_hash" >native/build/.stamp
   fi
 fi
