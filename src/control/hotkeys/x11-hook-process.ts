@@ -39,8 +39,12 @@ function main(): void {
     uIOhook.stop();
     process.exit(0);
   };
+  // Only the parent ends this process: by a 'stop' message, or by going away (the IPC channel
+  // closes). Ctrl+C in a terminal or a service manager's SIGTERM reach the whole process group;
+  // the parent handles those and stops us in order, so we ignore them here.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
   process.on('disconnect', stop);
-  process.on('SIGTERM', stop);
   process.on('message', (m: unknown) => {
     if (m === 'stop') stop();
   });

@@ -79,7 +79,8 @@ export class X11Hotkeys {
         clearTimeout(timer);
         resolve();
       });
-      this.child.kill('SIGTERM');
+      if (this.child.connected) this.child.send('stop');
+      else this.child.kill('SIGKILL');
     });
   }
 }
