@@ -17,9 +17,9 @@ want_test=0
 # Mesa for headless-gl, libjpeg-turbo for MJPEG cameras, ffmpeg for file sources and sinks.
 runtime_pkgs=(build-essential pkg-config python3 libxi-dev libx11-dev libxext-dev libgl1-mesa-dri
   xvfb xauth ffmpeg libturbojpeg0-dev)
-# Tests: Chromium for the web panel, OBS Studio for the bridge, xdotool for hotkeys, PyTorch and
+# Tests: Chromium for the web panel, OBS Studio for the bridge, xdotool and dbus-daemon for hotkeys, PyTorch and
 # friends (CPU) for the training code, scikit-image to rebuild the sample clip.
-test_pkgs=(chromium xdotool obs-studio python3-torch python3-onnx python3-pytest python3-numpy
+test_pkgs=(chromium xdotool dbus obs-studio python3-torch python3-onnx python3-pytest python3-numpy
   python3-pil python3-scipy python3-skimage)
 
 pkgs=("${runtime_pkgs[@]}")

@@ -4,6 +4,8 @@ import { UsageError } from '../cli/command.js';
 import { FILTER_NAMES, isFilterName } from '../pipeline/control/filter-catalogue.js';
 import type { FilterName } from '../pipeline/control/filter-catalogue.js';
 import { PRESETS, DEFAULT_PRESET } from '../pipeline/control/presets.js';
+import { ACTIONS } from '../pipeline/control/commands.js';
+import { parseHotkeyBinding } from '../control/hotkeys/hotkey-binding.js';
 import { configDir, packageRoot } from './paths.js';
 
 /** Everything `facemat run` can be told, after flags, the config file and defaults are merged. */
@@ -73,7 +75,7 @@ const SPECS: OptionSpec[] = [
   { key: 'matteLag', kind: 'int', help: 'Frames a matte may be away from the frame it is applied to', accepts: 'an integer 0..30', parse: (v) => int(v, 0, 30) },
   { key: 'faceCrop', kind: 'bool', help: 'Run the model on a crop around the face (default on)', accepts: 'true or false' },
   { key: 'temporal', kind: 'bool', help: 'Temporal smoothing of the matte (default on)', accepts: 'true or false' },
-  { key: 'hotkeys', flag: 'hotkey', kind: 'list', help: 'Hotkey binding, e.g. "ctrl+alt+1=toggle:beautify" (repeatable)', accepts: 'KEYS=ACTION', parse: (v) => check(v, /^[^=]+=[a-z]+:?[a-z]*$/.test(v)) },
+  { key: 'hotkeys', flag: 'hotkey', kind: 'list', help: 'Hotkey binding, e.g. "ctrl+alt+1=toggle:beautify" (repeatable)', accepts: `KEYS=ACTION or KEYS=none, actions: ${Object.keys(ACTIONS).join(', ')}`, parse: (v) => (parseHotkeyBinding(v), v) },
   { key: 'obs', kind: 'string', help: 'Connect to OBS Studio at this obs-websocket URL', accepts: 'ws://HOST:PORT', parse: (v) => check(v, /^wss?:\/\/[^\s]+$/.test(v)) },
   { key: 'obsPassword', kind: 'string', help: "OBS's websocket password", accepts: 'a string', parse: (v) => v },
   { key: 'obsScene', kind: 'string', help: 'OBS scene to put the FaceMat Camera input in (default: current program scene)', accepts: 'a scene name', parse: (v) => check(v, v.length > 0) },

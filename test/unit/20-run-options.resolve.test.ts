@@ -63,6 +63,8 @@ describe('resolveRunOptions', function () {
     usageError(['--source'], /--source needs a value/);
     usageError(['--loop=maybe'], /--loop must be true or false/);
     usageError(['stray'], /unexpected argument "stray"/);
+    usageError(['--hotkey', 'ctrl+alt+1=toggle:sparkle'], /invalid value "ctrl\+alt\+1=toggle:sparkle" for --hotkey \(accepted: KEYS=ACTION.*toggle:beautify/);
+    usageError(['--hotkey', 'hyper+q=preset:next'], /invalid value "hyper\+q=preset:next" for --hotkey/);
   });
 
   it('reads the config file, and flags win over it', function () {
