@@ -47,21 +47,20 @@ if [[ -f /usr/include/node/node.h ]]; then
   export npm_config_nodedir=/usr
 fi
 
+# The native addon is built by npm's install step (package.json "install"); it is rebuilt here
+# when its sources changed since.
+native_hash=$(find native -path native/build -prune -o -type f -print | sort | xargs cat | sha256sum | cut -c1-16)
 stamp=node_modules/.facemat-setup
 lock_hash=$(sha256sum package-lock.json package.json | sha256sum | cut -c1-16)
 if [[ ! -f $stamp || $(cat "$stamp") != "$lock_hash" ]]; then
-  echo "setup: npm ci (builds headless-gl from source: several minutes the first time)"
+  echo "setup: npm ci (builds headless-gl and the native addon from source: several minutes the first time)"
   npm ci --no-audit --no-fund
   echo "$lock_hash" >"$stamp"
-fi
-
-if [[ -f native/binding.gyp ]]; then
-  native_hash=$(find native -path native/build -prune -o -type f -print | sort | xargs cat | sha256sum | cut -c1-16)
-  if [[ ! -f native/build/.stamp || $(cat native/build/.stamp) != "$native_hash" ]]; then
-    echo "setup: building the native addon"
-    npm run --silent build:native -- -j 2
-    echo "$native_hash" >native/build/.stamp
-  fi
+  echo "$native_hash" >native/build/.stamp
+elif [[ ! -f native/build/.stamp || $(cat native/build/.stamp) != "$native_hash" ]]; then
+  echo "setup: rebuilding the native addon"
+  npm run --silent build:native -- -j 2
+  echo "$native_hash" >native/build/.stamp
 fi
 
 echo "setup: compiling TypeScript"
