@@ -184,3 +184,15 @@ describe('Scheduler#run', function () {
     assert.equal(late.frames.length, count, 'no frames after detach');
   });
 });
+
+describe('Scheduler#run with an unpaced source', function () {
+  it('reaches the frame limit with a source that never waits, the model still running', async function () {
+    const { SyntheticSource } = await import('../../src/pipeline/source/synthetic-source.js');
+    const engine = new DelayEngine(3);
+    const sink = new RecordingSink('a');
+    const ctl = new PipelineController(chainForPreset(PRESETS[0]), PRESETS[0].name);
+    const summary = await new Scheduler({ source: new SyntheticSource(false), engine, compositor: new RecordingCompositor(), sinks: [sink], controller: ctl, format: { width: 64, height: 32, fps: 30 }, maxMatteLag: 0, frameLimit: 20 }).run();
+    assert.equal(summary.reason, 'frame-limit');
+    assert.ok(engine.seen.length >= 20);
+  });
+});

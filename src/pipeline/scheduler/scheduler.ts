@@ -142,6 +142,8 @@ export class Scheduler {
         const t = await this.readInto(this.scratch!);
         if (t === null) break;
         if (t !== undefined) this.metrics.dropped.capture++;
+        // Let the stages holding the buffers run before trying again.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       const t = await this.readInto(frame.rgba);

@@ -31,7 +31,9 @@ export class SyntheticSource implements FrameSource {
   async read(target: Uint8Array): Promise<number | null> {
     const format = this.format;
     if (!format || !this.canvas) throw new Error('synthetic source read before open');
-    const captureMs = this.pacer ? await this.pacer.wait() : nowMs();
+    // Unpaced, still give the event loop a turn: a source that always resolves at once would
+    // starve the matte worker's messages and the sinks' callbacks.
+    const captureMs = this.pacer ? await this.pacer.wait() : await new Promise<number>((resolve) => setImmediate(() => resolve(nowMs())));
     const { width, height, fps } = format;
     const t = this.frameIndex++ / fps;
     const span = this.canvasWidth - width;
