@@ -277,10 +277,13 @@ export class Scheduler {
 
   private decide(frame: Frame): MatteDecision {
     if (!this.options.engine) return { matte: null };
-    if (this.matteInFlight === frame.seq || this.matteSlot?.seq === frame.seq) return 'wait';
+    // Its own matte being made is worth waiting for; one merely queued behind another inference
+    // is not, when a close enough matte exists (that would add a whole inference of latency).
+    if (this.matteInFlight === frame.seq) return 'wait';
     const m = this.latestMatte;
     if (m && Math.abs(m.seq - frame.seq) <= this.maxLag) return { matte: m };
     if (m && m.seq > frame.seq + this.maxLag) return 'drop';
+    if (this.matteSlot?.seq === frame.seq) return 'wait';
     // The newest matte is too old: wait if a newer one is being made, else use what there is.
     if (this.matteInFlight !== null || this.matteSlot !== null) return 'wait';
     return { matte: m && this.matteErrors === 0 ? m : null };
