@@ -47,6 +47,7 @@
         'src/resize.cc',
         'src/v4l2_formats.cc',
         'src/v4l2_syscalls.cc',
+        'src/worker_wake.cc',
       ],
     },
     {

@@ -11,6 +11,7 @@
 
 #include "format_negotiation.h"
 #include "v4l2_formats.h"
+#include "worker_wake.h"
 
 namespace facemat {
 namespace {
@@ -199,24 +200,13 @@ bool CaptureDevice::RequestFrame(uint8_t* target, FrameResult* error) {
     pending_ = target;
   }
   // Let the thread serve it from "latest" if a frame is already waiting there.
-  const uint64_t one = 1;
-  sys_->Write(wake_fd_, &one, sizeof(one));
+  WakeWorker(*sys_, wake_fd_);
   return true;
 }
 
 bool CaptureDevice::Close() {
-  if (thread_.joinable()) {
-    stop_ = true;
-    const uint64_t one = 1;
-    sys_->Write(wake_fd_, &one, sizeof(one));
-    thread_.join();
-  }
-  bool had_pending;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    had_pending = pending_ != nullptr;
-    pending_ = nullptr;
-  }
+  StopWorker(*sys_, wake_fd_, stop_, thread_);
+  const bool had_pending = TakePending(mutex_, pending_);
   Teardown();
   return had_pending;
 }
@@ -253,8 +243,7 @@ void CaptureDevice::Loop() {
       return;
     }
     if (fds[1].revents & POLLIN) {
-      uint64_t count;
-      sys_->Read(wake_fd_, &count, sizeof(count));
+      ClearWake(*sys_, wake_fd_);
       ServeLatest();
     }
     if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {

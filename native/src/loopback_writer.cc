@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "v4l2_formats.h"
+#include "worker_wake.h"
 
 namespace facemat {
 namespace {
@@ -169,24 +170,13 @@ bool LoopbackWriter::Submit(const uint8_t* rgba, WriteResult* error) {
     }
     pending_ = rgba;
   }
-  const uint64_t one = 1;
-  sys_->Write(wake_fd_, &one, sizeof(one));
+  WakeWorker(*sys_, wake_fd_);
   return true;
 }
 
 bool LoopbackWriter::Close() {
-  if (thread_.joinable()) {
-    stop_ = true;
-    const uint64_t one = 1;
-    sys_->Write(wake_fd_, &one, sizeof(one));
-    thread_.join();
-  }
-  bool had_pending;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    had_pending = pending_ != nullptr;
-    pending_ = nullptr;
-  }
+  StopWorker(*sys_, wake_fd_, stop_, thread_);
+  const bool had_pending = TakePending(mutex_, pending_);
   Teardown();
   return had_pending;
 }
@@ -234,8 +224,7 @@ void LoopbackWriter::Loop() {
     }
     if (count > 1 && fds[1].fd == inotify_fd_ && (fds[1].revents & POLLIN)) DrainInotify();
     if (fds[0].revents & POLLIN) {
-      uint64_t value;
-      sys_->Read(wake_fd_, &value, sizeof(value));
+      ClearWake(*sys_, wake_fd_);
       const uint8_t* rgba;
       {
         std::lock_guard<std::mutex> lock(mutex_);
