@@ -35,7 +35,6 @@ export class FacematApp {
   private readonly closers: Closer[] = [];
   private reporter: MetricsReporter | null = null;
   done!: Promise<RunSummary>;
-  controlUrl: string | null = null;
 
   private constructor(
     readonly options: RunOptions,
@@ -101,9 +100,15 @@ export class FacematApp {
       metrics,
     });
     const app = new FacematApp(options, controller, scheduler, virtualcamDevice);
+    // Control surfaces first: a busy port or a bad OBS URL stops the start before the camera opens.
+    try {
+      await app.startControlSurfaces();
+    } catch (err) {
+      await app.closeSurfaces();
+      await engine.close();
+      throw err;
+    }
     app.done = scheduler.run();
-    app.done.catch(() => {});
-    await app.startControlSurfaces();
     app.reporter = new MetricsReporter(() => metrics.snapshot(), { path: options.metrics, verbose: options.verbose });
     app.reporter.start();
     return app;
@@ -123,7 +128,6 @@ export class FacematApp {
         password: secret,
         upgradeHandler: obsServer,
       });
-      this.controlUrl = server.address.url;
       log.info(`control panel: ${server.address.url}?key=${secret}  (obs-websocket on the same port)`);
       this.closers.push({ name: 'control server', close: () => server.close() });
     }

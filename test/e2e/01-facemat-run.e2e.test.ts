@@ -50,11 +50,16 @@ describe('facemat run (end to end)', function () {
 
   it('sample clip -> shipped model -> toon filter -> y4m: the face changes, the background does not', function () {
     const out = join(dir, 'out.y4m');
-    const r = runCli(['run', '--source', `file:${DEFAULT_SAMPLE}`, '--no-loop', '--size', `${W}x${H}`, '--frames', '24', '--filters', 'toon', '--sink', `y4m:${out}`, '--control', 'off', '--matte-lag', '0']);
+    const metrics = join(dir, 'e2e-metrics.json');
+    const r = runCli(['run', '--source', `file:${DEFAULT_SAMPLE}`, '--no-loop', '--size', `${W}x${H}`, '--frames', '24', '--filters', 'toon', '--sink', `y4m:${out}`, '--control', 'off', '--matte-lag', '0', '--metrics', metrics]);
     assert.equal(r.status, 0, r.stderr);
     const got = decode(out, 24);
     const ref = decode(DEFAULT_SAMPLE, 24);
-    assert.equal(got.length, 24, 'every frame was written');
+    // A sink that falls behind loses frames by design (counted); every other frame is in the file.
+    const m = JSON.parse(readFileSync(metrics, 'utf8'));
+    assert.equal(m.frames.output, 24);
+    assert.equal(got.length, 24 - m.dropped.sink, 'every frame the sink took was written');
+    assert.ok(got.length >= 20, `only ${got.length} frames written`);
     // Early frames, before the hand comes in: the face sits in the middle of the picture.
     const faceDiff = meanDiff(got[3], ref[3], 250, 90, 360, 200);
     const backgroundDiff = meanDiff(got[3], ref[3], 0, 0, 90, H);
@@ -67,6 +72,28 @@ describe('facemat run (end to end)', function () {
     assert.equal(r.status, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /--provider.*auto, tensorrt, cuda, cpu/);
+  });
+
+  it('a missing video file is one error line and exit 1, with nothing left running', function () {
+    const r = runCli(['run', '--source', `file:${join(dir, 'nope.mp4')}`, '--sink', 'null', '--control', 'off'], 60_000);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /error: video file not found: .*nope\.mp4/);
+    assert.doesNotMatch(r.stderr, /    at /, 'no stack trace without --verbose');
+  });
+
+  it('a busy control port stops the start with a clear error before the camera opens', async function () {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = runCli(['run', '--source', 'synthetic', '--sink', 'null', '--control', `127.0.0.1:${port}`], 60_000);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`control port 127\\.0\\.0\\.1:${port} is already in use`));
+      assert.doesNotMatch(r.stderr, /synthetic: \d+x\d+/, 'the source was never opened');
+    } finally {
+      blocker.close();
+    }
   });
 
   it('writes per-stage metrics JSON', function () {

@@ -15,7 +15,12 @@ export const command: CliCommand = {
     }
     const options = resolveRunOptions(argv);
     if (options.verbose) setLogLevel('debug');
-    const app = await FacematApp.start(options);
+    let app: FacematApp;
+    try {
+      app = await FacematApp.start(options);
+    } catch (err) {
+      return failed(err, options.verbose);
+    }
     for (const sink of options.sinks) {
       if (sink.startsWith('preview:')) log.info(`preview: open http://127.0.0.1:${sink.slice(8)}/ in a browser`);
     }
@@ -38,9 +43,19 @@ export const command: CliCommand = {
       await app.closeSurfaces();
       log.info(`stopped (${summary.reason}) after ${summary.outputFrames} frames`);
       return summary.reason === 'source-failed' ? 1 : 0;
+    } catch (err) {
+      await app.closeSurfaces();
+      return failed(err, options.verbose);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   },
 };
+
+/** A failure to start or run (missing file, busy port, no display): one line, the stack with --verbose. */
+function failed(err: unknown, verbose: boolean): number {
+  const message = err instanceof Error ? (verbose ? (err.stack ?? err.message) : err.message) : String(err);
+  log.error(message);
+  return 1;
+}

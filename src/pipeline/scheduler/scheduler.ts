@@ -107,10 +107,10 @@ export class Scheduler {
   /** Opens every stage, runs until the stream ends, the frame limit or stop(), then closes all. */
   async run(): Promise<RunSummary> {
     const { source, compositor, sinks } = this.options;
-    this.formatInUse = await source.open(this.options.format);
-    const { width, height } = this.formatInUse;
-    log.info(`${source.description}: ${width}x${height} @ ${this.formatInUse.fps} fps`);
     try {
+      this.formatInUse = await source.open(this.options.format);
+      const { width, height } = this.formatInUse;
+      log.info(`${source.description}: ${width}x${height} @ ${this.formatInUse.fps} fps`);
       this.pool = new FramePool(width, height, this.depth + 3);
       this.scratch = new Uint8Array(width * height * 4);
       this.placeholders = new PlaceholderFrames(width, height);
