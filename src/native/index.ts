@@ -7,9 +7,9 @@
  */
 import type {
   DeviceInfo,
+  NativeBinding,
   NativeCaptureDevice,
   NativeLoopbackWriter,
-  Roi,
   YuvMatrixName,
 } from './binding.js';
 import { loadNative } from './loader.js';
@@ -61,19 +61,8 @@ export function encodeJpeg(rgba: Uint8Array, width: number, height: number, qual
  * Bilinear, or area averaging where the region shrinks by more than 2x; the part of the region
  * outside the frame is black before normalisation.
  */
-export function resizeToTensor(
-  src: Uint8Array,
-  width: number,
-  height: number,
-  roi: Roi,
-  dst: Float32Array,
-  dstWidth: number,
-  dstHeight: number,
-  mean: readonly [number, number, number],
-  std: readonly [number, number, number],
-  scale: number,
-): void {
-  loadNative().resizeToTensor(src, width, height, roi, dst, dstWidth, dstHeight, mean, std, scale);
+export function resizeToTensor(...args: Parameters<NativeBinding['resizeToTensor']>): void {
+  loadNative().resizeToTensor(...args);
 }
 
 /** Every /dev/videoN node with its card, driver, capabilities and capture formats. */
