@@ -19,6 +19,7 @@ import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName } f
 import { chainForPreset } from '../src/pipeline/control/pipeline-controller.js';
 import { DEFAULT_PRESET, PRESETS } from '../src/pipeline/control/presets.js';
 import type { Frame, Matte } from '../src/pipeline/frame.js';
+import { webcamLikePicture } from './synthetic-picture.js';
 
 const SIZES = [
   { width: 1280, height: 720 },
@@ -31,19 +32,7 @@ const MATTE = 256;
 const TARGET_720P_MS = 20;
 
 function syntheticFrame(width: number, height: number): Frame {
-  const rgba = new Uint8Array(width * height * 4);
-  let seed = 12345;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      const noise = (seed >>> 24) / 16;
-      const i = (y * width + x) * 4;
-      rgba[i] = 150 + 60 * Math.sin(x / 37) + noise;
-      rgba[i + 1] = 110 + 40 * Math.cos(y / 23) + noise;
-      rgba[i + 2] = 90 + 30 * Math.sin((x + y) / 51) + noise;
-      rgba[i + 3] = 255;
-    }
-  }
+  const rgba = webcamLikePicture(width, height);
   const frame: Frame = { seq: 1, captureMs: 0, width, height, rgba, retain: () => frame, release: () => {} };
   return frame;
 }

@@ -20,6 +20,7 @@ import {
   yuyvToRgba,
 } from '../src/native/index.js';
 import { frameBytes } from '../src/pipeline/frame.js';
+import { webcamLikePicture } from './synthetic-picture.js';
 
 const SIZES = [
   { width: 1280, height: 720 },
@@ -50,24 +51,6 @@ function measure(work: () => void): Timing {
   return { medianMs: round(times[Math.floor(times.length / 2)]), minMs: round(times[0]) };
 }
 
-/** Something like a webcam picture: smooth shading plus sensor noise (JPEG sizes stay realistic). */
-function picture(width: number, height: number): Uint8Array {
-  const rgba = new Uint8Array(width * height * 4);
-  let seed = 12345;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      const noise = (seed >>> 24) / 16;
-      const i = (y * width + x) * 4;
-      rgba[i] = 150 + 60 * Math.sin(x / 37) + noise;
-      rgba[i + 1] = 110 + 40 * Math.cos(y / 23) + noise;
-      rgba[i + 2] = 90 + 30 * Math.sin((x + y) / 51) + noise;
-      rgba[i + 3] = 255;
-    }
-  }
-  return rgba;
-}
-
 function hasAvx2(): boolean {
   try {
     return /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
@@ -84,7 +67,7 @@ export async function run(): Promise<Record<string, unknown>> {
   };
   const targets: Record<string, boolean> = {};
   for (const { width, height } of SIZES) {
-    const rgba = picture(width, height);
+    const rgba = webcamLikePicture(width, height);
     const out = new Uint8Array(width * height * 4);
     const yuyv = new Uint8Array(frameBytes('yuyv', width, height));
     const i420 = new Uint8Array(frameBytes('i420', width, height));
