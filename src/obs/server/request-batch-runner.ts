@@ -1,3 +1,4 @@
+import { abortableDelay } from './abortable-delay.js';
 import { ObsRequest, isObject } from './obs-request.js';
 import { RequestBatchExecutionType, RequestStatus, type JsonObject, type RequestResponseData } from './protocol.js';
 import type { RequestContext } from './request-context.js';
@@ -56,16 +57,7 @@ export class RequestBatchRunner {
   }
 
   private frames(count: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, count * this.frameIntervalMs());
-      signal.addEventListener('abort', done);
-    });
+    return abortableDelay(count * this.frameIntervalMs(), signal);
   }
 }
 

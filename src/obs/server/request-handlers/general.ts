@@ -1,3 +1,4 @@
+import { abortableDelay } from '../abortable-delay.js';
 import { OBS_WEBSOCKET_PROTOCOL_VERSION, RPC_VERSION, RequestBatchExecutionType, RequestStatus } from '../protocol.js';
 import { productInfo } from '../product-info.js';
 import { RequestError } from '../request-error.js';
@@ -40,16 +41,3 @@ export const GENERAL_HANDLERS: HandlerTable = {
     );
   },
 };
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
