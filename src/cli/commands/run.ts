@@ -21,9 +21,6 @@ export const command: CliCommand = {
     } catch (err) {
       return failed(err, options.verbose);
     }
-    for (const sink of options.sinks) {
-      if (sink.startsWith('preview:')) log.info(`preview: open http://127.0.0.1:${sink.slice(8)}/ in a browser`);
-    }
 
     // First SIGINT/SIGTERM: finish cleanly (ffmpeg files are closed properly). Second: exit now.
     let stopping = false;

@@ -81,8 +81,12 @@ function startXvfb(): Promise<XDisplay> {
   return new Promise((resolve, reject) => {
     // fd 3 receives the display number once Xvfb accepts connections. The screen is tiny: the
     // GL work happens in EGL pbuffers, not on the screen.
+    // Its own process group: a Ctrl-C in the terminal must reach us, not kill the display under
+    // frames still being rendered; we stop it ourselves on the way out (and -terminate covers a
+    // SIGKILL of this process).
     const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '64x64x24', '-nolisten', 'tcp', '-terminate'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     const displayPipe = child.stdio[3] as Socket;
     const stderr = child.stderr as Socket;
