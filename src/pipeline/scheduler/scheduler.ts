@@ -152,7 +152,6 @@ export class Scheduler {
         if (t === null) break;
         continue;
       }
-      frame.seq = seq;
       frame.captureMs = t;
       this.nextSeq++;
       this.metrics.frames.captured++;
