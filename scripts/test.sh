@@ -7,12 +7,25 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || exit 1
 
 failed=()
+total_passed=0
+total_failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# Runs one suite, keeps its exit status, and adds up the counts its runner prints at the end
+# (mocha: "N passing" / "N failing"; pytest: "N passed" / "N failed").
 run_suite() {
   local name=$1
   shift
   echo
   echo "=== $name ==="
-  if ! "$@"; then failed+=("$name"); fi
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local p f
+  p=$(grep -oE '(^ *|, )[0-9]+ (passing|passed)' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  f=$(grep -oE '(^ *|, )[0-9]+ (failing|failed)' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  total_passed=$((total_passed + ${p:-0}))
+  total_failed=$((total_failed + ${f:-0}))
+  if ((status != 0)); then failed+=("$name"); fi
 }
 
 for suite in unit native gl e2e obs hotkeys browser; do
@@ -27,6 +40,7 @@ fi
 echo
 if ((${#failed[@]})); then
   echo "FAILED suites: ${failed[*]}"
+  echo "total: $total_passed passed, $total_failed failed"
   exit 1
 fi
-echo "all suites passed"
+echo "total: $total_passed passed, $total_failed failed"
