@@ -175,24 +175,30 @@ describe('web control panel in headless Chromium', function () {
   });
 
   it('keyboard shortcuts: digits toggle filters, n/p presets, space pauses, m cycles the debug view', async function () {
-    await page.click('h2'); // focus the page, not an input
+    // Shortcuts are ignored while a form control has the focus (the previous test used a select).
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    // Each key's effect must show within 10 s; a failure names the key instead of timing out.
+    const press = async (key: string, what: string, done: () => boolean) => {
+      await page.keyboard.press(key);
+      const deadline = Date.now() + 10_000;
+      while (!done()) {
+        if (Date.now() > deadline) {
+          const focused = await page.evaluate(() => document.activeElement?.tagName);
+          assert.fail(`key "${key}" did not ${what} (focus on ${focused})`);
+        }
+        await page.waitForTimeout(20);
+      }
+    };
     const toon = enabled('toon');
-    await page.keyboard.press('2');
-    while (enabled('toon') === toon) await page.waitForTimeout(20);
-    await page.keyboard.press('n');
-    while (controller.state().preset !== 'Cartoon') await page.waitForTimeout(20);
-    await page.keyboard.press('p');
-    while (controller.state().preset !== 'Natural') await page.waitForTimeout(20);
-    await page.keyboard.press(' ');
-    while (!controller.paused) await page.waitForTimeout(20);
+    await press('2', 'toggle toon', () => enabled('toon') !== toon);
+    await press('n', 'select the next preset', () => controller.state().preset === 'Cartoon');
+    await press('p', 'select the previous preset', () => controller.state().preset === 'Natural');
+    await press(' ', 'pause', () => controller.paused);
     await page.waitForSelector('#paused-overlay:not([hidden])');
-    await page.keyboard.press(' ');
-    while (controller.paused) await page.waitForTimeout(20);
-    await page.keyboard.press('m');
-    while (!enabled('matte')) await page.waitForTimeout(20);
+    await press(' ', 'resume', () => !controller.paused);
+    await press('m', 'show the matte view', () => enabled('matte'));
     assert.equal(controller.chain().find((f) => f.name === 'matte')!.settings.view, 'alpha');
-    await page.keyboard.press('m');
-    while (controller.chain().find((f) => f.name === 'matte')!.settings.view !== 'uncertainty') await page.waitForTimeout(20);
+    await press('m', 'cycle to the uncertainty view', () => controller.chain().find((f) => f.name === 'matte')!.settings.view === 'uncertainty');
     await page.click('[data-view="off"]');
     while (enabled('matte')) await page.waitForTimeout(20);
   });
