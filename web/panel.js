@@ -151,6 +151,8 @@
   // --- rendering state -------------------------------------------------------------------
   function render(next) {
     state = next;
+    const matteNow = next.filters.find((f) => f.name === 'matte');
+    if (requestedView === (matteNow && matteNow.enabled ? matteNow.settings.view : 'off')) requestedView = null;
     const chainIndex = new Map(next.filters.map((f, i) => [f.name, i]));
     for (const f of next.filters) {
       const card = document.querySelector(`.filter[data-filter="${f.name}"]`);
@@ -302,10 +304,18 @@
     return send('POST', '/api/filters/matte/enable');
   }
 
+  // The view last asked for with the m key, until the server's state shows it: pressing m again
+  // before the update arrives must move on from that view, not from the stale one.
+  let requestedView = null;
+  let requestedAt = 0;
+
   function cycleDebugView() {
     const matte = state && state.filters.find((f) => f.name === 'matte');
-    const current = matte && matte.enabled ? matte.settings.view : 'off';
-    setDebugView(DEBUG_VIEWS[(DEBUG_VIEWS.indexOf(current) + 1) % DEBUG_VIEWS.length]);
+    const shown = matte && matte.enabled ? matte.settings.view : 'off';
+    const current = requestedView && Date.now() - requestedAt < 2000 ? requestedView : shown;
+    requestedView = DEBUG_VIEWS[(DEBUG_VIEWS.indexOf(current) + 1) % DEBUG_VIEWS.length];
+    requestedAt = Date.now();
+    setDebugView(requestedView);
   }
 
   document.addEventListener('keydown', (e) => {
