@@ -11,21 +11,18 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   matte: async () => (await import('./commands/matte.js')).command,
 };
 
-function usage(): string {
-  return [
-    'usage: facemat <command> [options]',
-    '',
-    'commands:',
-    ...Object.keys(COMMANDS).map((name) => `  ${name}`),
-    '',
-    'Run `facemat <command> --help` for its options.',
-  ].join('\n');
+/** The usage text; loads every command for its one-line summary (only `--help` pays for that). */
+async function usage(): Promise<string> {
+  const lines = ['usage: facemat <command> [options]', '', 'commands:'];
+  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${(await load()).summary}`);
+  lines.push('', 'Run `facemat <command> --help` for its options.');
+  return lines.join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
-    process.stdout.write(usage() + '\n');
+    process.stdout.write((await usage()) + '\n');
     return name ? 0 : EXIT_USAGE;
   }
   const load = COMMANDS[name];

@@ -91,6 +91,6 @@ export async function runDevices(argv: string[], io: DevicesIo, native: () => Na
 
 export const command: CliCommand = {
   name: 'devices',
-  summary: 'list webcams and virtual camera (v4l2loopback) devices',
+  summary: 'List webcams and virtual camera (v4l2loopback) devices',
   run: (argv) => runDevices(argv, process),
 };

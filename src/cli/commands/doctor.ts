@@ -185,6 +185,6 @@ export async function runDoctor(argv: string[], io: DoctorIo, probe: DoctorProbe
 
 export const command: CliCommand = {
   name: 'doctor',
-  summary: 'check the webcam and virtual camera setup and print how to fix it',
+  summary: 'Check the webcam and virtual camera setup and print how to fix it',
   run: (argv) => runDoctor(argv, process, { root: '/', native: loadNative }),
 };

@@ -117,7 +117,7 @@ function stillFrame(seq: number, width: number, height: number, rgba: Uint8Array
 
 export const command: CliCommand = {
   name: 'matte',
-  summary: 'write the face matte of images as grayscale PNGs',
+  summary: 'Write the face matte of images as grayscale PNGs',
   async run(argv: string[]): Promise<number> {
     const options = parseOptions(argv);
     if (options === 'help') {
