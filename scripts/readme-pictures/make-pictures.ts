@@ -2,7 +2,7 @@
  * Makes the compositor's README pictures from the project's own sample clip: one frame of
  * assets/sample/sample.mp4 with the hand over the face, through each filter, before and after.
  *
- *   npx tsx docs/images/compositor/make-pictures.ts [TIME_SECONDS] [model|reference]
+ *   npx tsx scripts/readme-pictures/make-pictures.ts [TIME_SECONDS] [model|reference]
  *
  * The matte comes from the shipped FaceMat model (default: the engine runs on the half second of
  * frames before TIME, so its face crop and temporal filter settle as they would live), or from
@@ -13,11 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../../../src/config/paths.js';
-import { GlCompositor } from '../../../src/pipeline/composite/gl-compositor.js';
-import { createMatteEngine } from '../../../src/pipeline/matte/index.js';
-import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName, type FilterSettings } from '../../../src/pipeline/control/filter-catalogue.js';
-import type { Frame, Matte } from '../../../src/pipeline/frame.js';
+import { packageRoot } from '../../src/config/paths.js';
+import { GlCompositor } from '../../src/pipeline/composite/gl-compositor.js';
+import { createMatteEngine } from '../../src/pipeline/matte/index.js';
+import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName, type FilterSettings } from '../../src/pipeline/control/filter-catalogue.js';
+import type { Frame, Matte } from '../../src/pipeline/frame.js';
 
 const W = 1280;
 const H = 720;
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
 const FACE_CENTRE = { x: 560, y: 290 };
 
 function referenceMatte(tmp: string): Matte {
-  run('/usr/bin/python3', [join(root, 'docs', 'images', 'compositor', 'reference_matte.py'), String(time), tmp]);
+  run('/usr/bin/python3', [join(root, 'scripts', 'readme-pictures', 'reference_matte.py'), String(time), tmp]);
   const info = JSON.parse(readFileSync(join(tmp, 'matte.json'), 'utf8'));
   const raw = readFileSync(join(tmp, 'matte.f32'));
   const alpha = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));

@@ -8,7 +8,7 @@ and lips filled), moved, scaled and rotated exactly as the generator moves the p
 time, and multiplied by (1 - the generator's hand alpha), so the hand is an occluder with its
 true soft edge. The result is written at 256x256 over a face box (roi) like the model's matte.
 
-Usage: /usr/bin/python3 docs/images/compositor/reference_matte.py TIME OUT_DIR
+Usage: /usr/bin/python3 scripts/readme-pictures/reference_matte.py TIME OUT_DIR
 Writes OUT_DIR/matte.f32 (256*256 float32, row-major) and OUT_DIR/matte.json ({"roi": ...}).
 """
 import importlib.util
@@ -23,7 +23,7 @@ from scipy import ndimage
 from skimage import data
 
 W, H, FPS, MATTE = 1280, 720, 30, 256
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..')
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
 
 
 def generator():
