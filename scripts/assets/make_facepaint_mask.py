@@ -5,7 +5,7 @@ A domino eye mask drawn here (our own, CC0-clean): two rounded lobes over the ey
 the nose, eye holes, a violet-to-gold gradient with a thin light rim. The image is laid over the
 face box (the matte's roi), top row at the top of the box, so the eyes sit at about 42 % height.
 
-Usage: /usr/bin/python3 assets/facepaint/make_mask.py  (writes next to this script)
+Usage: /usr/bin/python3 scripts/assets/make_facepaint_mask.py  (writes assets/facepaint/carnival-mask.png)
 """
 import os
 
@@ -35,7 +35,7 @@ def main():
     rgb = violet * (1 - t) + gold * t
     rgb = rgb * (1 - rim[..., None]) + np.array([1.0, 0.95, 0.85]) * rim[..., None]
     rgba = np.dstack([np.clip(rgb * 255, 0, 255), soft]).astype(np.uint8)
-    Image.fromarray(rgba, 'RGBA').save(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'carnival-mask.png'), optimize=True)
+    Image.fromarray(rgba, 'RGBA').save(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'assets', 'facepaint', 'carnival-mask.png'), optimize=True)
 
 
 if __name__ == '__main__':
