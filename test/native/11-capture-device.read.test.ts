@@ -1,34 +1,22 @@
 import assert from 'node:assert/strict';
-import type { NativeCaptureDevice } from '../../src/native/binding.js';
 import { decodeJpeg, encodeJpeg, i420ToRgba, nv12ToRgba, rgbaToI420, rgbaToYuyv, yuyvToRgba } from '../../src/native/index.js';
 import { frameBytes } from '../../src/pipeline/frame.js';
-import { addWebcam, deliver, kernel, testAddon, ticks, until } from './test-addon.js';
+import { addWebcam, deliver, kernel, testAddon, ticks, until, useCaptureDevice } from './test-addon.js';
 import { gradientRgba, randomRgba } from './yuv-reference.js';
 
 const PATH = '/dev/video0';
 
 describe('CaptureDevice.read (the capture thread against the kernel double)', () => {
-  let device: NativeCaptureDevice;
-
-  beforeEach(() => {
-    kernel().reset();
-    device = new (testAddon().CaptureDevice)();
-  });
-
-  afterEach(() => {
-    device.close();
-    assert.equal(kernel().openFiles(), 0, 'every descriptor closed');
-    assert.equal(kernel().mappings(), 0, 'every buffer unmapped');
-  });
+  const capture = useCaptureDevice();
 
   it('decodes MJPEG frames in the capture thread into the buffer given to read()', async () => {
     addWebcam();
-    await device.open(PATH, { width: 640, height: 480, fps: 30 });
+    await capture.device.open(PATH, { width: 640, height: 480, fps: 30 });
     const jpeg = encodeJpeg(gradientRgba(640, 480), 640, 480, 90);
     const expected = new Uint8Array(640 * 480 * 4);
     decodeJpeg(jpeg, expected);
     const target = new Uint8Array(640 * 480 * 4);
-    const reading = device.read(target);
+    const reading = capture.device.read(target);
     assert.equal(kernel().pushFrame(PATH, jpeg), true);
     const frame = await reading;
     assert.equal(frame.sequence, 0);
@@ -37,9 +25,9 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
 
   it('keeps the event loop free while it waits for the camera', async () => {
     addWebcam();
-    await device.open(PATH, { width: 640, height: 480, fps: 30 });
+    await capture.device.open(PATH, { width: 640, height: 480, fps: 30 });
     let settled = false;
-    const reading = device.read(new Uint8Array(640 * 480 * 4)).then(() => (settled = true));
+    const reading = capture.device.read(new Uint8Array(640 * 480 * 4)).then(() => (settled = true));
     // Twenty trips through the event loop complete while the capture thread waits.
     await ticks(20);
     assert.equal(settled, false, 'no frame yet, so the read is still pending');
@@ -50,7 +38,7 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
 
   it('converts YUYV frames, honouring padded rows', async () => {
     addWebcam(PATH, { bytesPerLinePadding: 64 });
-    const format = await device.open(PATH, { width: 320, height: 240, fps: 30 });
+    const format = await capture.device.open(PATH, { width: 320, height: 240, fps: 30 });
     assert.equal(format.fourcc, 'YUYV');
     assert.equal(format.bytesPerLine, 320 * 2 + 64);
     const picture = randomRgba(320, 240, 21);
@@ -61,7 +49,7 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
     const expected = new Uint8Array(320 * 240 * 4);
     yuyvToRgba(packed, 320, 240, expected);
     const target = new Uint8Array(320 * 240 * 4);
-    const reading = device.read(target);
+    const reading = capture.device.read(target);
     kernel().pushFrame(PATH, padded);
     await reading;
     assert.deepEqual(target, expected);
@@ -100,31 +88,31 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
 
   it('hands over the newest frame when several arrived unread, counting the older as dropped', async () => {
     addWebcam();
-    await device.open(PATH, { width: 320, height: 240, fps: 30 });
+    await capture.device.open(PATH, { width: 320, height: 240, fps: 30 });
     const frames = [1, 2, 3].map((seed) => {
       const packed = new Uint8Array(320 * 240 * 2);
       rgbaToYuyv(randomRgba(320, 240, seed), 320, 240, packed);
       return packed;
     });
     for (const frame of frames) await deliver(PATH, frame);
-    await until(() => device.stats().captured === 3, 'three frames decoded');
+    await until(() => capture.device.stats().captured === 3, 'three frames decoded');
     const target = new Uint8Array(320 * 240 * 4);
-    const frame = await device.read(target);
+    const frame = await capture.device.read(target);
     assert.equal(frame.sequence, 2);
     const expected = new Uint8Array(320 * 240 * 4);
     yuyvToRgba(frames[2], 320, 240, expected);
     assert.deepEqual(target, expected);
-    assert.deepEqual(device.stats(), { captured: 3, delivered: 1, dropped: 2, corrupt: 0 });
+    assert.deepEqual(capture.device.stats(), { captured: 3, delivered: 1, dropped: 2, corrupt: 0 });
   });
 
   it('keeps capturing: buffers return to the queue, sequence and timestamps advance', async () => {
     addWebcam();
-    const format = await device.open(PATH, { width: 320, height: 240, fps: 30 });
+    const format = await capture.device.open(PATH, { width: 320, height: 240, fps: 30 });
     const yuyv = new Uint8Array(320 * 240 * 2).fill(128);
     const target = new Uint8Array(320 * 240 * 4);
     let last = -Infinity;
     for (let i = 0; i < 12; i++) {
-      const reading = device.read(target);
+      const reading = capture.device.read(target);
       await deliver(PATH, yuyv);
       const frame = await reading;
       assert.equal(frame.sequence, i);
@@ -137,12 +125,12 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
 
   it('drops a damaged MJPEG frame and a buffer flagged as an error, then goes on', async () => {
     addWebcam();
-    await device.open(PATH, { width: 640, height: 480, fps: 30 });
+    await capture.device.open(PATH, { width: 640, height: 480, fps: 30 });
     const good = encodeJpeg(gradientRgba(640, 480), 640, 480, 80);
     const damaged = Buffer.from(good);
     damaged.fill(0xff, 2, 60);
     const target = new Uint8Array(640 * 480 * 4);
-    const reading = device.read(target);
+    const reading = capture.device.read(target);
     await deliver(PATH, damaged);
     await deliver(PATH, good, { error: true });
     await deliver(PATH, encodeJpeg(gradientRgba(320, 240), 320, 240, 80)); // wrong size
@@ -152,25 +140,25 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
     const expected = new Uint8Array(640 * 480 * 4);
     decodeJpeg(good, expected);
     assert.deepEqual(target, expected);
-    assert.equal(device.stats().corrupt, 3);
+    assert.equal(capture.device.stats().corrupt, 3);
   });
 
   it('allows one read at a time and checks the target size', async () => {
     addWebcam();
-    await device.open(PATH, { width: 320, height: 240, fps: 30 });
-    const first = device.read(new Uint8Array(320 * 240 * 4));
-    await assert.rejects(device.read(new Uint8Array(320 * 240 * 4)), { code: 'EBUSY', message: /a read is already pending/ });
-    assert.throws(() => device.read(new Uint8Array(10)), { name: 'RangeError', message: /target holds 10 bytes, one RGBA frame needs 307200/ });
+    await capture.device.open(PATH, { width: 320, height: 240, fps: 30 });
+    const first = capture.device.read(new Uint8Array(320 * 240 * 4));
+    await assert.rejects(capture.device.read(new Uint8Array(320 * 240 * 4)), { code: 'EBUSY', message: /a read is already pending/ });
+    assert.throws(() => capture.device.read(new Uint8Array(10)), { name: 'RangeError', message: /target holds 10 bytes, one RGBA frame needs 307200/ });
     kernel().pushFrame(PATH, new Uint8Array(320 * 240 * 2));
     await first;
   });
 
   it('fails a pending read when the device is closed, and reads after close', async () => {
     addWebcam();
-    await device.open(PATH, { width: 320, height: 240, fps: 30 });
-    const pending = device.read(new Uint8Array(320 * 240 * 4));
-    device.close();
+    await capture.device.open(PATH, { width: 320, height: 240, fps: 30 });
+    const pending = capture.device.read(new Uint8Array(320 * 240 * 4));
+    capture.device.close();
     await assert.rejects(pending, { code: 'ECLOSED' });
-    await assert.rejects(device.read(new Uint8Array(320 * 240 * 4)), { code: 'ECLOSED' });
+    await assert.rejects(capture.device.read(new Uint8Array(320 * 240 * 4)), { code: 'ECLOSED' });
   });
 });

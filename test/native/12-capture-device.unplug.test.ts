@@ -1,32 +1,23 @@
 import assert from 'node:assert/strict';
-import type { NativeCaptureDevice } from '../../src/native/binding.js';
-import { addWebcam, kernel, testAddon } from './test-addon.js';
+import { addWebcam, kernel, useCaptureDevice } from './test-addon.js';
 
 const PATH = '/dev/video0';
 const FRAME = new Uint8Array(320 * 240 * 2).fill(128);
 
 describe('CaptureDevice unplug and replug (against the kernel double)', () => {
-  let device: NativeCaptureDevice;
+  const capture = useCaptureDevice();
 
   beforeEach(async () => {
-    kernel().reset();
     addWebcam();
-    device = new (testAddon().CaptureDevice)();
-    await device.open(PATH, { width: 320, height: 240, fps: 30 });
-  });
-
-  afterEach(() => {
-    device.close();
-    assert.equal(kernel().openFiles(), 0, 'every descriptor closed');
-    assert.equal(kernel().mappings(), 0, 'every buffer unmapped');
+    await capture.device.open(PATH, { width: 320, height: 240, fps: 30 });
   });
 
   it('fails a pending read with ENODEV when the camera is unplugged mid-stream', async () => {
     const target = new Uint8Array(320 * 240 * 4);
-    const first = device.read(target);
+    const first = capture.device.read(target);
     kernel().pushFrame(PATH, FRAME);
     await first;
-    const pending = device.read(target);
+    const pending = capture.device.read(target);
     kernel().unplug(PATH);
     await assert.rejects(pending, (err: Error & { code?: string }) => {
       assert.equal(err.code, 'ENODEV');
@@ -38,19 +29,19 @@ describe('CaptureDevice unplug and replug (against the kernel double)', () => {
   it('keeps failing reads after the fault, without hanging', async () => {
     kernel().unplug(PATH);
     const target = new Uint8Array(320 * 240 * 4);
-    await assert.rejects(device.read(target), { code: 'ENODEV' });
-    await assert.rejects(device.read(target), { code: 'ENODEV' });
+    await assert.rejects(capture.device.read(target), { code: 'ENODEV' });
+    await assert.rejects(capture.device.read(target), { code: 'ENODEV' });
   });
 
   it('cannot reopen while the camera is away, and reopens once it is back', async () => {
     kernel().unplug(PATH);
-    await assert.rejects(device.read(new Uint8Array(320 * 240 * 4)), { code: 'ENODEV' });
-    device.close();
-    await assert.rejects(device.open(PATH, { width: 320, height: 240, fps: 30 }), { code: 'ENOENT' });
+    await assert.rejects(capture.device.read(new Uint8Array(320 * 240 * 4)), { code: 'ENODEV' });
+    capture.device.close();
+    await assert.rejects(capture.device.open(PATH, { width: 320, height: 240, fps: 30 }), { code: 'ENOENT' });
     kernel().replug(PATH);
-    await device.open(PATH, { width: 320, height: 240, fps: 30 });
+    await capture.device.open(PATH, { width: 320, height: 240, fps: 30 });
     const target = new Uint8Array(320 * 240 * 4);
-    const reading = device.read(target);
+    const reading = capture.device.read(target);
     kernel().pushFrame(PATH, FRAME);
     const frame = await reading;
     assert.equal(frame.sequence, 0, 'a fresh stream from the replugged camera');
@@ -59,8 +50,8 @@ describe('CaptureDevice unplug and replug (against the kernel double)', () => {
 
   it('closes cleanly after an unplug (the mapped buffers outlive the device)', async () => {
     kernel().unplug(PATH);
-    await assert.rejects(device.read(new Uint8Array(320 * 240 * 4)), { code: 'ENODEV' });
-    device.close();
-    assert.equal(device.isOpen, false);
+    await assert.rejects(capture.device.read(new Uint8Array(320 * 240 * 4)), { code: 'ENODEV' });
+    capture.device.close();
+    assert.equal(capture.device.isOpen, false);
   });
 });

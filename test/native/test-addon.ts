@@ -2,7 +2,8 @@
  * The test build of the addon (native/build/Release/facemat_native_test.node): the production
  * code on top of FakeKernel, a double of V4L2 and v4l2loopback, plus `fakeKernel` to drive it.
  */
-import type { NativeBinding } from '../../src/native/binding.js';
+import assert from 'node:assert/strict';
+import type { NativeBinding, NativeCaptureDevice } from '../../src/native/binding.js';
 import { loadAddon } from '../../src/native/loader.js';
 
 export interface FakeSizeSpec {
@@ -136,4 +137,22 @@ export async function until(predicate: () => boolean, what: string, limitMs = 50
 export async function deliver(path: string, data: Uint8Array, options?: { error?: boolean }): Promise<void> {
   await until(() => kernel().state(path).queued > 0, `a queued buffer on ${path}`);
   if (!kernel().pushFrame(path, data, options)) throw new Error(`${path} did not take the frame`);
+}
+
+/**
+ * Per test: a reset kernel double and a new CaptureDevice; after it, the device is closed and
+ * every descriptor and mapping must have been released. Call inside a describe().
+ */
+export function useCaptureDevice(): { readonly device: NativeCaptureDevice } {
+  const holder = {} as { device: NativeCaptureDevice };
+  beforeEach(() => {
+    kernel().reset();
+    holder.device = new (testAddon().CaptureDevice)();
+  });
+  afterEach(() => {
+    holder.device.close();
+    assert.equal(kernel().openFiles(), 0, 'every descriptor closed');
+    assert.equal(kernel().mappings(), 0, 'every buffer unmapped');
+  });
+  return holder;
 }
