@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .cpu_layout import NchwcFaceMatNet
 from .model import STUDENT_ARCH, build, count_macs, count_params
 from .utils import REPO_ROOT
 
@@ -143,6 +144,8 @@ def main(argv=None):
     ap.add_argument("--data-root", default=None)
     ap.add_argument("--no-parity", action="store_true", help="skip the onnxruntime-node parity check")
     ap.add_argument("--no-bench", action="store_true", help="skip the onnxruntime-node CPU latency")
+    ap.add_argument("--plain-layout", action="store_true",
+                    help="export the network as trained, without the channel padding for onnxruntime's CPU kernels")
     a = ap.parse_args(argv)
     out = Path(a.out)
     if not out.is_absolute():
@@ -156,9 +159,14 @@ def main(argv=None):
         net, ck = load_student(a.ckpt)
         size = int(ck.get("size", a.size))
     onnx_path = out / "facemat-student.onnx"
-    export_onnx(net, onnx_path, size)
+    # The shipped graph is the channel-padded equivalent (training/cpu_layout.py); the parity
+    # check below compares it with the network as trained.
+    graph = net if a.plain_layout else NchwcFaceMatNet(net).eval()
+    export_onnx(graph, onnx_path, size)
     (out / "facemat-student.json").write_text(json.dumps(manifest(size, a.version, a.data_desc), indent=2) + "\n")
     info = {"params": count_params(net), "gmacs": count_macs(net, size, size) / 1e9,
+            "layout": "plain" if a.plain_layout else "nchwc-padded",
+            "gmacs_executed": count_macs(graph, size, size) / 1e9,
             "onnx_bytes": onnx_path.stat().st_size}
     if not a.no_parity:
         ok, worst = parity_check(net, onnx_path, _parity_images(size, data_root=a.data_root))

@@ -1,0 +1,68 @@
+"""The channel-padded export layout (training/cpu_layout.py) computes exactly what the trained
+network computes, with every inner convolution on block-aligned channel counts."""
+import numpy as np
+import pytest
+import torch
+
+from conftest import faces
+from test_export import _need_node, _randomised_student
+from training.cpu_layout import NchwcFaceMatNet
+from training.export import export_onnx, preprocess, run_node
+from training.model import STUDENT_ARCH, TEACHER_ARCH, build
+
+
+@pytest.mark.parametrize("block", [16, 8])
+def test_padded_network_equals_the_trained_one(block):
+    net = _randomised_student()
+    padded = NchwcFaceMatNet(net, block).eval()
+    torch.manual_seed(1)
+    x = torch.randn(2, 3, 96, 96)
+    with torch.no_grad():
+        a0, lv0 = net(x)
+        a1, lv1 = padded(x)
+    assert float(a0.std()) > 1e-3, "degenerate test model"
+    assert torch.allclose(a0, a1, atol=1e-5) and torch.allclose(lv0, lv1, atol=1e-4)
+
+
+def test_every_inner_convolution_is_block_aligned():
+    padded = NchwcFaceMatNet(_randomised_student(), 16)
+    convs = [m for m in padded.modules() if isinstance(m, torch.nn.Conv2d)]
+    for conv in convs:
+        reads_image = conv.in_channels == 3
+        writes_heads = conv is padded.heads
+        assert reads_image or conv.in_channels % 16 == 0, conv
+        assert writes_heads or conv.out_channels % 16 == 0, conv
+    assert padded.heads.out_channels == 2
+
+
+def test_padding_keeps_the_trained_network_untouched():
+    net = _randomised_student()
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    NchwcFaceMatNet(net)
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+
+
+def test_teacher_architecture_pads_too():
+    torch.manual_seed(0)
+    net = build(TEACHER_ARCH).eval()
+    with torch.no_grad():
+        x = torch.randn(1, 3, 64, 64)
+        a0, _ = net(x)
+        a1, _ = NchwcFaceMatNet(net).eval()(x)
+    assert torch.allclose(a0, a1, atol=1e-5)
+
+
+def test_padded_export_matches_trained_network_in_onnxruntime_node(tmp_path):
+    _need_node()
+    net = _randomised_student()
+    path = tmp_path / "padded.onnx"
+    export_onnx(NchwcFaceMatNet(net).eval(), path, 64)
+    imgs, _, src = faces(2, 64)
+    for img in imgs:
+        x = preprocess(img)
+        with torch.no_grad():
+            a, lv = net(torch.from_numpy(x))
+        summary, outs = run_node(path, x)
+        assert summary["outputs"]["alpha"] == [1, 1, 64, 64] and summary["outputs"]["logvar"] == [1, 1, 64, 64]
+        assert float(np.abs(outs["alpha"] - a.numpy()).max()) < 1e-4, src
+        assert float(np.abs(outs["logvar"] - lv.numpy()).max()) < 1e-3, src
