@@ -12,7 +12,8 @@
  *   else why not: the same file is the GPU latency script on a machine with an NVIDIA GPU.
  *
  * Reported: p50/p99/mean ms. The machine is shared: the load average at the start is included;
- * compare figures within one run. Target (issue #4): whole stage <= 12 ms p50 at 2 threads.
+ * compare figures within one run. Target (issues #4, #5): bare inference of the shipped student at its
+ * input size <= 12 ms p50 on 2 threads; the whole 720p stage is reported beside it.
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -30,7 +31,7 @@ import { setLogLevel } from '../src/log.js';
 const WARMUP = 10;
 const RUNS = 100;
 const FRAME = { width: 1280, height: 720 };
-const TARGET_STAGE_P50_MS = 12;
+const TARGET_P50_MS = 12;
 
 interface Stats {
   p50: number;
@@ -194,6 +195,10 @@ export async function run(): Promise<Record<string, unknown>> {
     stage720pMs: { threads2: stage2, defaultThreads: stageDefault },
     resize720pMs: await resizeOnly(),
     gpuBareInferenceMs: await gpuInference(),
-    target: { stageP50AtTwoThreadsMs: TARGET_STAGE_P50_MS, met: (stage2.total as Stats).p50 <= TARGET_STAGE_P50_MS },
+    target: {
+      bareP50AtTwoThreadsMs: TARGET_P50_MS,
+      met: bare.threads2.p50 <= TARGET_P50_MS,
+      stageAlsoWithin: (stage2.total as Stats).p50 <= TARGET_P50_MS,
+    },
   };
 }
