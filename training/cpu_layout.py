@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from .model import LOGVAR_MAX, LOGVAR_MIN, DecoderBlock, FaceMatNet, InvertedResidual
 
@@ -111,13 +110,14 @@ def _pad_decoder(dec: DecoderBlock, lx: Layout, lskip: Layout, block: int) -> tu
     return new, lout
 
 
-class NchwcFaceMatNet(nn.Module):
-    """FaceMatNet.forward with padded layers; same inputs, same (alpha, logvar) outputs."""
+class NchwcFaceMatNet(FaceMatNet):
+    """FaceMatNet's forward over padded layers; same inputs, same (alpha, logvar) outputs."""
 
     def __init__(self, net: FaceMatNet, block: int = DEFAULT_BLOCK):
-        super().__init__()
+        nn.Module.__init__(self)  # the layers are built from `net`'s, not from an architecture
         if not net.has_logvar:
             raise ValueError("the padded layout is built for a network with a log-variance head")
+        self.config, self.has_logvar = dict(net.config), True
         rgb = Layout(3, (0, 1, 2))
         self.rgb_lift = _identity_lift(rgb, block)
         self.stem, l2 = _pad_stem(net.stem, rgb, block)
@@ -138,25 +138,14 @@ class NchwcFaceMatNet(nn.Module):
         self.dec4, ly = _pad_decoder(net.dec4, ly, l4, block)
         self.dec2, ly = _pad_decoder(net.dec2, ly, l2, block)
         self.dec1, ly = _pad_decoder(net.dec1, ly, Layout.dense(3, block), block)
-        self.heads = _merge_heads(net.alpha_head, net.logvar_head, ly)
+        self.merged_heads = _merge_heads(net.alpha_head, net.logvar_head, ly)
 
-    def forward(self, x):
-        s2 = self.stem(x)
-        s4 = self.stages[0](s2)
-        s8 = self.stages[1](s4)
-        s16 = self.stages[2](s8)
-        s32 = self.stages[3](s16)
-        g = torch.sigmoid(self.ctx_gate(F.adaptive_avg_pool2d(s32, 1)))
-        y = self.ctx_conv(s32) * g
-        y = self.dec16(y, s16)
-        y = self.dec8(y, s8)
-        y = self.dec4(y, s4)
-        y = self.dec2(y, s2)
-        y = self.dec1(y, self.rgb_lift(x))
-        heads = self.heads(y)
-        alpha = torch.sigmoid(heads[:, 0:1])
-        logvar = torch.clamp(heads[:, 1:2], LOGVAR_MIN, LOGVAR_MAX)
-        return alpha, logvar
+    def rgb_skip(self, x):
+        return self.rgb_lift(x)
+
+    def heads(self, y):
+        both = self.merged_heads(y)
+        return both[:, 0:1], torch.clamp(both[:, 1:2], LOGVAR_MIN, LOGVAR_MAX)
 
 
 def _pad_stem(stem: nn.Sequential, rgb: Layout, block: int) -> tuple[nn.Sequential, Layout]:

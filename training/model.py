@@ -109,7 +109,15 @@ class FaceMatNet(nn.Module):
         y = self.dec8(y, s8)
         y = self.dec4(y, s4)
         y = self.dec2(y, s2)
-        y = self.dec1(y, x)
+        y = self.dec1(y, self.rgb_skip(x))
+        return self.heads(y)
+
+    def rgb_skip(self, x):
+        """The image as the full-resolution decoder block's skip input."""
+        return x
+
+    def heads(self, y):
+        """-> (alpha logits, clamped log-variance or None)."""
         logits = self.alpha_head(y)
         logvar = None
         if self.has_logvar:

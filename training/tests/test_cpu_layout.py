@@ -29,10 +29,10 @@ def test_every_inner_convolution_is_block_aligned():
     convs = [m for m in padded.modules() if isinstance(m, torch.nn.Conv2d)]
     for conv in convs:
         reads_image = conv.in_channels == 3
-        writes_heads = conv is padded.heads
+        writes_heads = conv is padded.merged_heads
         assert reads_image or conv.in_channels % 16 == 0, conv
         assert writes_heads or conv.out_channels % 16 == 0, conv
-    assert padded.heads.out_channels == 2
+    assert padded.merged_heads.out_channels == 2
 
 
 def test_padding_keeps_the_trained_network_untouched():
