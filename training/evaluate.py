@@ -38,6 +38,20 @@ def load_net(path):
     return net.eval()
 
 
+class FlipAveraged(torch.nn.Module):
+    """A network's alpha averaged with that of the left-right mirrored input, mirrored back (the
+    test-time flip averaging `facemat matte` does by default)."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        a = self.net(x)[0]
+        mirrored = self.net(x.flip(-1))[0].flip(-1)
+        return (0.5 * (a + mirrored),)
+
+
 class OnnxNet:
     """Runs an ONNX model through onnxruntime (Python) if installed; used for --onnx."""
 
@@ -96,9 +110,9 @@ def evaluate(cfg: dict, nets: dict, log=print, workers: int = 2) -> dict:
 
 
 def table(res: dict) -> str:
-    models = [m for m in ["teacher", "student", "ablation", "onnx", BASELINE] if m in res["models"]]
+    models = [m for m in ["teacher", "student", "student-flip", "ablation", "onnx", BASELINE] if m in res["models"]]
     rows = [t for t in res["types"]] + ["occluded (all types)"]
-    abbrev = {"teacher": "T", "student": "S", "ablation": "A", "onnx": "O", BASELINE: "B"}
+    abbrev = {"teacher": "T", "student": "S", "student-flip": "SF", "ablation": "A", "onnx": "O", BASELINE: "B"}
     lines = []
     lines.append("Models: " + ", ".join(f"{abbrev[m]} = {m}" for m in models))
     lines.append("")
@@ -133,6 +147,8 @@ def main(argv=None):
     ap.add_argument("--student")
     ap.add_argument("--ablation")
     ap.add_argument("--onnx", help="also evaluate an exported ONNX model (needs the onnxruntime Python package)")
+    ap.add_argument("--flip-average", action="store_true",
+                    help="also score the student with test-time flip averaging (as student-flip)")
     ap.add_argument("--out", required=True, help="folder for eval.json and eval.md")
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args(argv)
@@ -146,6 +162,8 @@ def main(argv=None):
         p = getattr(a, name)
         if p:
             nets[name] = load_net(p)
+    if a.flip_average and "student" in nets:
+        nets["student-flip"] = FlipAveraged(nets["student"])
     if a.onnx:
         nets["onnx"] = OnnxNet(a.onnx)
     res = evaluate(cfg, nets, log, a.workers)

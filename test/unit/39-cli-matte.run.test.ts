@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { packageRoot } from '../../src/config/paths.js';
+import { mirrorRows } from '../../src/pipeline/matte/still-matte.js';
 import { modelCopy, removeDir, synthFace, tempDir } from './3x-matte-fixture.js';
 
 interface CliResult {
@@ -33,10 +34,18 @@ function facematMatte(args: string[]): Promise<CliResult> {
   });
 }
 
-async function writePng(path: string, width: number, height: number): Promise<void> {
+async function writePng(path: string, width: number, height: number, rgba: Uint8Array = synthFace(width, height)): Promise<void> {
   const png = new PNG({ width, height });
-  png.data = Buffer.from(synthFace(width, height));
+  png.data = Buffer.from(rgba);
   await writeFile(path, PNG.sync.write(png));
+}
+
+async function readGray(path: string): Promise<{ width: number; height: number; values: Uint8Array }> {
+  const png = PNG.sync.read(await readFile(path));
+  // pngjs expands grayscale to RGBA on read: take one channel.
+  const values = new Uint8Array(png.width * png.height);
+  for (let i = 0; i < values.length; i++) values[i] = png.data[i * 4];
+  return { width: png.width, height: png.height, values };
 }
 
 describe('facemat matte', function () {
@@ -86,6 +95,32 @@ describe('facemat matte', function () {
     assert.deepEqual(await readdir(join(dir, 'out')), ['one.png']);
   });
 
+  it('averages the mattes of the image and of its mirror by default; --no-flip-average runs one pass', async function () {
+    // A real face: the sample clip at 3 s, the hand over one side (an asymmetric picture).
+    const [width, height] = [320, 180];
+    execFileSync('ffmpeg', ['-v', 'error', '-ss', '3', '-i', join(packageRoot(), 'assets', 'sample', 'sample.mp4'), '-frames:v', '1', '-vf', `scale=${width}:${height}`, join(dir, 'face.png')]);
+    const rgba = new Uint8Array(PNG.sync.read(await readFile(join(dir, 'face.png'))).data);
+    await writePng(join(dir, 'mirror.png'), width, height, mirrorRows(rgba, width, height, 4));
+    const averaged = await facematMatte(['--input', join(dir, 'face.png'), '--output', join(dir, 'avg'), '--provider', 'cpu']);
+    assert.equal(averaged.code, 0, averaged.stderr);
+    const single = await facematMatte(['--input', dir, '--output', join(dir, 'one'), '--provider', 'cpu', '--no-flip-average']);
+    assert.equal(single.code, 0, single.stderr);
+    const avg = (await readGray(join(dir, 'avg', 'face.png'))).values;
+    const plain = (await readGray(join(dir, 'one', 'face.png'))).values;
+    const mirrored = mirrorRows((await readGray(join(dir, 'one', 'mirror.png'))).values, width, height, 1);
+    let largestGap = 0;
+    let passesDiffer = 0;
+    for (let i = 0; i < avg.length; i++) {
+      // Each 8-bit matte is rounded once, so the average of two rounded ones is within 1 level.
+      largestGap = Math.max(largestGap, Math.abs(avg[i] - (plain[i] + mirrored[i]) / 2));
+      if (Math.abs(plain[i] - mirrored[i]) > 4) passesDiffer++;
+    }
+    assert.ok(largestGap <= 1, `the default matte is not the average of the two passes (off by ${largestGap})`);
+    assert.ok(avg.filter((v) => v > 128).length > 2000, 'the face should be in the matte');
+    assert.ok(passesDiffer > 200, `the two passes should differ (${passesDiffer} pixels differ by more than 4 levels)`);
+    assert.ok(plain.some((v, i) => Math.abs(v - avg[i]) > 2), '--no-flip-average gave the averaged matte');
+  });
+
   it('answers an unknown option with one line and exit 2', async function () {
     const result = await facematMatte(['--input', dir, '--output', dir, '--colour', 'red']);
     assert.equal(result.code, 2);
@@ -96,5 +131,8 @@ describe('facemat matte', function () {
     const provider = await facematMatte(['--input', dir, '--output', dir, '--provider', 'gpu']);
     assert.equal(provider.code, 2);
     assert.match(provider.stderr, /--provider must be one of auto, tensorrt, cuda, cpu/);
+    const flag = await facematMatte(['--input', dir, '--output', dir, '--no-flip-average=yes']);
+    assert.equal(flag.code, 2);
+    assert.equal(flag.stderr, 'facemat matte: --no-flip-average takes no value\n');
   });
 });

@@ -12,7 +12,7 @@ export { ModelError } from './model-error.js';
 export { OnnxMatteEngine, MATTE_RING } from './onnx-matte-engine.js';
 export { PROVIDER_REQUESTS, defaultCpuThreads, type ProviderRequest } from './execution-providers.js';
 export { decodeImageFile, encodeGrayPng, type DecodedImage } from './image-file.js';
-export { guidedUpsample, bilinearUpsample } from './upsample.js';
+export { matteStill, type StillMatte } from './still-matte.js';
 
 const log = logger('matte');
 
