@@ -13,7 +13,7 @@ export interface StillMatte {
 export interface StillMatteOptions {
   /**
    * Also matte the mirrored image and average the two (test-time flip averaging). It doubles the
-   * inference and, on the shipped student's validation split, raised IoU by about 0.007-0.009:
+   * inference and, on the shipped student's validation split, raises IoU by about 0.006-0.007:
    * worth it offline, where there is no frame budget; the live pipeline runs one pass.
    */
   flipAverage: boolean;
