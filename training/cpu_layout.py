@@ -7,7 +7,7 @@ miss it, so those layers run on the slow generic path with layout reorders aroun
 2-core AVX-512 machine these cost about half of the inference time.
 
 What: every tensor gets its channels zero-padded up to a multiple of `block`. Real channels keep
-their weights; padded channels get zero weights, zero bias and an identity-free BatchNorm
+their weights; padded channels get zero weights, zero bias and a BatchNorm that outputs 0
 (gamma = beta = mean = 0, var = 1), so they stay exactly 0 through ReLU, residual adds, resizes,
 concats and the global-context gate (sigmoid(0) * 0 = 0). The RGB skip of the last decoder block
 is lifted into a padded tensor by an identity 1x1 convolution, and the alpha and log-variance heads
