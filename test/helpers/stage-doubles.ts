@@ -58,6 +58,20 @@ export class CountingSource implements FrameSource {
   }
 }
 
+/** A matte of the frame that is all face inside `roi` (default: the whole frame). */
+export function solidMatte(frame: Frame, roi: Matte['roi'] = { x: 0, y: 0, width: frame.width, height: frame.height }): Matte {
+  return {
+    seq: frame.seq,
+    captureMs: frame.captureMs,
+    width: 4,
+    height: 4,
+    alpha: new Float32Array(16).fill(1),
+    uncertainty: null,
+    roi: { ...roi },
+    empty: false,
+  };
+}
+
 export class DelayEngine implements MatteEngine {
   description = 'delay';
   provider = 'none';
@@ -71,16 +85,7 @@ export class DelayEngine implements MatteEngine {
     this.seen.push(frame.seq);
     await sleep(this.delayMs);
     if (this.failing) throw new Error('model exploded');
-    return {
-      seq: frame.seq,
-      captureMs: frame.captureMs,
-      width: 4,
-      height: 4,
-      alpha: new Float32Array(16).fill(1),
-      uncertainty: null,
-      roi: { x: 0, y: 0, width: frame.width, height: frame.height },
-      empty: false,
-    };
+    return solidMatte(frame);
   }
 
   async close(): Promise<void> {

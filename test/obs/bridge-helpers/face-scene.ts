@@ -12,6 +12,7 @@ import { GlCompositor } from '../../../src/pipeline/composite/gl-compositor.js';
 import { defaultSettings, type FilterInstance } from '../../../src/pipeline/control/filter-catalogue.js';
 import { completeChain } from '../../../src/pipeline/control/pipeline-controller.js';
 import { FramePacer } from '../../../src/pipeline/source/frame-pacer.js';
+import { solidMatte } from '../../helpers/stage-doubles.js';
 
 export const SCENE_FORMAT: VideoFormat = { width: 320, height: 180, fps: 15 };
 /** The face rectangle, in frame pixels. */
@@ -55,16 +56,7 @@ export class FaceBoxMatteEngine implements MatteEngine {
   readonly provider = 'none';
 
   async run(frame: Frame): Promise<Matte> {
-    return {
-      seq: frame.seq,
-      captureMs: frame.captureMs,
-      width: 4,
-      height: 4,
-      alpha: new Float32Array(16).fill(1),
-      uncertainty: null,
-      roi: { ...FACE },
-      empty: false,
-    };
+    return solidMatte(frame, FACE);
   }
 
   async close(): Promise<void> {}
