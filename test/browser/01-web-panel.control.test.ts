@@ -10,6 +10,7 @@ import { PRESETS } from '../../src/pipeline/control/presets.js';
 import { PipelineMetrics } from '../../src/pipeline/scheduler/metrics.js';
 import { HeadlessChromium } from './fixtures/chromium.js';
 import { TestFrameProducer } from './fixtures/frame-producer.js';
+import { readPreview } from './fixtures/preview-image.js';
 
 const PASSWORD = 'panel test password';
 
@@ -25,20 +26,11 @@ class MemoryVirtualCamera implements VirtualCamera {
   }
 }
 
-/** Reads pixel (x, y) of the preview <img> as the browser shows it (same origin: readable). */
+/** Pixel (x, y) of the preview as the browser shows it, RGB. */
 async function previewPixel(page: Page, x: number, y: number): Promise<number[]> {
-  return page.evaluate(
-    ([px, py]) => {
-      const img = document.getElementById('preview') as HTMLImageElement;
-      const canvas = document.createElement('canvas');
-      canvas.width = img.naturalWidth;
-      canvas.height = img.naturalHeight;
-      const ctx = canvas.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      return [...ctx.getImageData(px, py, 1, 1).data.slice(0, 3)];
-    },
-    [x, y],
-  );
+  const { width, data } = await readPreview(page);
+  const i = (y * width + x) * 4;
+  return [data[i], data[i + 1], data[i + 2]];
 }
 
 const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]) < 40);
@@ -112,20 +104,10 @@ describe('web control panel in headless Chromium', function () {
     await page.waitForFunction(() => (document.getElementById('preview') as HTMLImageElement).naturalWidth > 0);
     const hashes = new Set<string>();
     while (hashes.size < 3) {
-      hashes.add(
-        await page.evaluate(() => {
-          const img = document.getElementById('preview') as HTMLImageElement;
-          const canvas = document.createElement('canvas');
-          canvas.width = img.naturalWidth;
-          canvas.height = img.naturalHeight;
-          const ctx = canvas.getContext('2d')!;
-          ctx.drawImage(img, 0, 0);
-          const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-          let h = 0;
-          for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) | 0;
-          return String(h);
-        }),
-      );
+      const { data } = await readPreview(page);
+      let h = 0;
+      for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) | 0;
+      hashes.add(String(h));
       await page.waitForTimeout(100);
     }
     assert.equal(await page.evaluate(() => (document.getElementById('preview') as HTMLImageElement).naturalWidth), 640);

@@ -9,23 +9,16 @@ import { INPUT_NAME } from '../../src/obs/server/state-model.js';
 import { FacematRun } from '../hotkeys/fixtures/facemat-run.js';
 import { Xvfb } from '../hotkeys/fixtures/xvfb.js';
 import { HeadlessChromium } from './fixtures/chromium.js';
+import { readPreview } from './fixtures/preview-image.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Mean colourfulness (max - min channel) of the preview <img> as the browser shows it. */
-function previewColour(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const img = document.getElementById('preview') as HTMLImageElement;
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    const ctx = canvas.getContext('2d')!;
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-    let sum = 0;
-    for (let i = 0; i < d.length; i += 4) sum += Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]);
-    return sum / (d.length / 4);
-  });
+async function previewColour(page: Page): Promise<number> {
+  const { data: d } = await readPreview(page);
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 4) sum += Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]);
+  return sum / (d.length / 4);
 }
 
 describe('web control panel on a real `facemat run` (model, GL compositor)', function () {
