@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import type { NativeLoopbackWriter } from '../../src/native/binding.js';
 import { frameBytes } from '../../src/pipeline/frame.js';
-import { addWebcam, kernel, testAddon } from './test-addon.js';
+import { addWebcam, kernel, testAddon, useLoopbackWriter } from './test-addon.js';
 
 const PATH = '/dev/video10';
 
 describe('LoopbackWriter.open (against the v4l2loopback double)', () => {
-  let writer: NativeLoopbackWriter;
+  const output = useLoopbackWriter();
 
   beforeEach(() => {
-    kernel().reset();
     kernel().addLoopback({ path: PATH, card: 'FaceMat Camera' });
-    writer = new (testAddon().LoopbackWriter)();
-  });
-
-  afterEach(() => {
-    writer.close();
-    assert.equal(kernel().openFiles(), 0, 'every descriptor closed');
   });
 
   it('sets the frame rate, then YUYV with whole-frame sizes, as OBS does', () => {
-    const info = writer.open(PATH, { width: 1280, height: 720, fps: 30 });
+    const info = output.writer.open(PATH, { width: 1280, height: 720, fps: 30 });
     assert.deepEqual(kernel().calls(PATH).slice(0, 3), ['QUERYCAP', 'S_PARM', 'S_FMT']);
     const state = kernel().state(PATH);
     assert.deepEqual([state.fourcc, state.width, state.height], ['YUYV', 1280, 720]);
@@ -29,11 +21,11 @@ describe('LoopbackWriter.open (against the v4l2loopback double)', () => {
     assert.equal(state.fps, 30);
     assert.equal(state.hasWriter, true);
     assert.deepEqual(info, { card: 'FaceMat Camera', driver: 'v4l2 loopback', bytesPerLine: 2560, sizeImage: 1843200, readerDetection: 'event' });
-    assert.equal(writer.isOpen, true);
+    assert.equal(output.writer.isOpen, true);
   });
 
   it('writes I420 on request and passes fractional rates', () => {
-    const info = writer.open(PATH, { width: 640, height: 360, fps: 29.97, format: 'i420' });
+    const info = output.writer.open(PATH, { width: 640, height: 360, fps: 29.97, format: 'i420' });
     const state = kernel().state(PATH);
     assert.equal(state.fourcc, 'YU12');
     assert.equal(info.sizeImage, frameBytes('i420', 640, 360));
@@ -41,14 +33,14 @@ describe('LoopbackWriter.open (against the v4l2loopback double)', () => {
   });
 
   it('announces itself as a capture device once writing (exclusive_caps)', () => {
-    writer.open(PATH, { width: 640, height: 480, fps: 30 });
+    output.writer.open(PATH, { width: 640, height: 480, fps: 30 });
     const listed = testAddon().describeDevice(PATH);
     assert.ok(listed.caps.includes('video-capture'));
     assert.ok(!listed.caps.includes('video-output'));
   });
 
   it('refuses a second writer with a message that says someone else writes', () => {
-    writer.open(PATH, { width: 640, height: 480, fps: 30 });
+    output.writer.open(PATH, { width: 640, height: 480, fps: 30 });
     const second = new (testAddon().LoopbackWriter)();
     assert.throws(() => second.open(PATH, { width: 640, height: 480, fps: 30 }), {
       code: 'ENOTOUTPUT',
@@ -59,24 +51,24 @@ describe('LoopbackWriter.open (against the v4l2loopback double)', () => {
 
   it('refuses a webcam, which is no output', () => {
     addWebcam('/dev/video0');
-    assert.throws(() => writer.open('/dev/video0', { width: 640, height: 480, fps: 30 }), {
+    assert.throws(() => output.writer.open('/dev/video0', { width: 640, height: 480, fps: 30 }), {
       code: 'ENOTOUTPUT',
       message: /\/dev\/video0 \(HD Webcam\) is not a video output device: a virtual camera needs a v4l2loopback device, see `facemat doctor`/,
     });
   });
 
   it('refuses odd YUYV widths, missing nodes and a second open', () => {
-    assert.throws(() => writer.open(PATH, { width: 641, height: 480, fps: 30 }), { code: 'EINVAL', message: /even width/ });
-    assert.throws(() => writer.open('/dev/video11', { width: 640, height: 480, fps: 30 }), { code: 'ENOENT' });
-    assert.throws(() => writer.open(PATH, { width: 640, height: 480, fps: 30, format: 'rgb24' as 'yuyv' }), { name: 'TypeError' });
-    writer.open(PATH, { width: 640, height: 480, fps: 30 });
-    assert.throws(() => writer.open(PATH, { width: 640, height: 480, fps: 30 }), { code: 'EBUSY', message: /already open/ });
+    assert.throws(() => output.writer.open(PATH, { width: 641, height: 480, fps: 30 }), { code: 'EINVAL', message: /even width/ });
+    assert.throws(() => output.writer.open('/dev/video11', { width: 640, height: 480, fps: 30 }), { code: 'ENOENT' });
+    assert.throws(() => output.writer.open(PATH, { width: 640, height: 480, fps: 30, format: 'rgb24' as 'yuyv' }), { name: 'TypeError' });
+    output.writer.open(PATH, { width: 640, height: 480, fps: 30 });
+    assert.throws(() => output.writer.open(PATH, { width: 640, height: 480, fps: 30 }), { code: 'EBUSY', message: /already open/ });
   });
 
   it('gives the node back on close', () => {
-    writer.open(PATH, { width: 640, height: 480, fps: 30 });
-    writer.close();
-    assert.equal(writer.isOpen, false);
+    output.writer.open(PATH, { width: 640, height: 480, fps: 30 });
+    output.writer.close();
+    assert.equal(output.writer.isOpen, false);
     assert.equal(kernel().state(PATH).hasWriter, false);
     assert.ok(testAddon().describeDevice(PATH).caps.includes('video-output'));
   });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import type { NativeLoopbackWriter } from '../../src/native/binding.js';
 import { rgbaToI420, rgbaToYuyv } from '../../src/native/index.js';
 import { frameBytes } from '../../src/pipeline/frame.js';
-import { kernel, testAddon } from './test-addon.js';
+import { kernel, useLoopbackWriter } from './test-addon.js';
 import { randomRgba } from './yuv-reference.js';
 
 const PATH = '/dev/video10';
@@ -10,89 +9,82 @@ const W = 64;
 const H = 48;
 
 describe('LoopbackWriter.write (against the v4l2loopback double)', () => {
-  let writer: NativeLoopbackWriter;
+  const output = useLoopbackWriter();
 
   beforeEach(() => {
-    kernel().reset();
     kernel().addLoopback({ path: PATH, card: 'FaceMat Camera' });
-    writer = new (testAddon().LoopbackWriter)();
-  });
-
-  afterEach(() => {
-    writer.close();
-    assert.equal(kernel().openFiles(), 0, 'every descriptor closed');
   });
 
   it('writes each frame whole, converted to YUYV', async () => {
-    writer.open(PATH, { width: W, height: H, fps: 30 });
+    output.writer.open(PATH, { width: W, height: H, fps: 30 });
     for (let seed = 1; seed <= 3; seed++) {
       const rgba = randomRgba(W, H, seed);
-      await writer.write(rgba);
+      await output.writer.write(rgba);
       const expected = new Uint8Array(W * H * 2);
       rgbaToYuyv(rgba, W, H, expected);
       assert.deepEqual(new Uint8Array(kernel().lastFrame(PATH)!), expected);
     }
     assert.equal(kernel().state(PATH).framesWritten, 3);
-    assert.equal(writer.stats().frames, 3);
+    assert.equal(output.writer.stats().frames, 3);
   });
 
   it('writes I420 with the BT.709 matrix when opened so', async () => {
-    writer.open(PATH, { width: W, height: H, fps: 30, format: 'i420', matrix: 'bt709' });
+    output.writer.open(PATH, { width: W, height: H, fps: 30, format: 'i420', matrix: 'bt709' });
     const rgba = randomRgba(W, H, 9);
-    await writer.write(rgba);
+    await output.writer.write(rgba);
     const expected = new Uint8Array(frameBytes('i420', W, H));
     rgbaToI420(rgba, W, H, expected, 'bt709');
     assert.deepEqual(new Uint8Array(kernel().lastFrame(PATH)!), expected);
   });
 
   it('finishes a frame the device takes in pieces', async () => {
-    writer.open(PATH, { width: W, height: H, fps: 30 });
+    output.writer.open(PATH, { width: W, height: H, fps: 30 });
     kernel().setWriteBehaviour(PATH, { maxChunk: 1000 });
     const rgba = randomRgba(W, H, 4);
-    await writer.write(rgba);
+    await output.writer.write(rgba);
     const expected = new Uint8Array(W * H * 2);
     rgbaToYuyv(rgba, W, H, expected);
     assert.deepEqual(new Uint8Array(kernel().lastFrame(PATH)!), expected);
     assert.equal(kernel().state(PATH).framesWritten, 1);
-    assert.equal(writer.stats().partialWrites, Math.ceil((W * H * 2) / 1000) - 1);
+    assert.equal(output.writer.stats().partialWrites, Math.ceil((W * H * 2) / 1000) - 1);
   });
 
   it('waits out EAGAIN and still delivers the frame', async () => {
-    writer.open(PATH, { width: W, height: H, fps: 30 });
+    output.writer.open(PATH, { width: W, height: H, fps: 30 });
     kernel().setWriteBehaviour(PATH, { eagain: 3 });
-    await writer.write(randomRgba(W, H, 5));
+    await output.writer.write(randomRgba(W, H, 5));
     assert.equal(kernel().state(PATH).framesWritten, 1);
-    assert.equal(writer.stats().wouldBlock, 3);
+    assert.equal(output.writer.stats().wouldBlock, 3);
   });
 
   it('drops a frame the device never takes, and carries on with the next', async () => {
-    writer.open(PATH, { width: W, height: H, fps: 30 });
+    output.writer.open(PATH, { width: W, height: H, fps: 30 });
     kernel().setWriteBehaviour(PATH, { eagain: 1_000_000 });
-    await assert.rejects(writer.write(randomRgba(W, H, 6)), { code: 'EAGAIN', message: /did not take the frame within 1000 ms; frame dropped/ });
+    await assert.rejects(output.writer.write(randomRgba(W, H, 6)), { code: 'EAGAIN', message: /did not take the frame within 1000 ms; frame dropped/ });
     kernel().setWriteBehaviour(PATH, { eagain: 0 });
-    await writer.write(randomRgba(W, H, 7));
+    await output.writer.write(randomRgba(W, H, 7));
     assert.equal(kernel().state(PATH).framesWritten, 1);
   });
 
   it('allows one write at a time and checks the frame size', async () => {
-    writer.open(PATH, { width: W, height: H, fps: 30 });
-    const first = writer.write(randomRgba(W, H, 1));
-    await assert.rejects(writer.write(randomRgba(W, H, 2)), { code: 'EBUSY' });
-    assert.throws(() => writer.write(new Uint8Array(10)), { name: 'RangeError', message: /rgba holds 10 bytes, one RGBA frame needs 12288/ });
+    output.writer.open(PATH, { width: W, height: H, fps: 30 });
+    const first = output.writer.write(randomRgba(W, H, 1));
+    await assert.rejects(output.writer.write(randomRgba(W, H, 2)), { code: 'EBUSY' });
+    assert.throws(() => output.writer.write(new Uint8Array(10)), { name: 'RangeError', message: /rgba holds 10 bytes, one RGBA frame needs 12288/ });
     await first;
   });
 
   it('reports a vanished device and stays failed until reopened', async () => {
-    writer.open(PATH, { width: W, height: H, fps: 30 });
+    output.writer.open(PATH, { width: W, height: H, fps: 30 });
     kernel().unplug(PATH);
-    await assert.rejects(writer.write(randomRgba(W, H, 1)), { code: 'ENODEV' });
-    await assert.rejects(writer.write(randomRgba(W, H, 1)), { code: 'ENODEV' });
+    await assert.rejects(output.writer.write(randomRgba(W, H, 1)), { code: 'ENODEV' });
+    await assert.rejects(output.writer.write(randomRgba(W, H, 1)), { code: 'ENODEV' });
   });
 
   it('stops polling a vanished device instead of spinning on its POLLERR', async () => {
-    writer.open(PATH, { width: W, height: H, fps: 30 });
+    output.writer.open(PATH, { width: W, height: H, fps: 30 });
     kernel().unplug(PATH);
-    await assert.rejects(writer.write(randomRgba(W, H, 1)), { code: 'ENODEV' });
+    await assert.rejects(output.writer.write(randomRgba(W, H, 1)), { code: 'ENODEV' });
     const before = kernel().polls();
     await new Promise((resolve) => setTimeout(resolve, 50));
     // Its polls now wait on the wake-up fd alone (1 s timeout); a spinning thread makes thousands.
@@ -100,6 +92,6 @@ describe('LoopbackWriter.write (against the v4l2loopback double)', () => {
   });
 
   it('refuses writes when not open', async () => {
-    await assert.rejects(writer.write(randomRgba(W, H, 1)), { code: 'ECLOSED' });
+    await assert.rejects(output.writer.write(randomRgba(W, H, 1)), { code: 'ECLOSED' });
   });
 });

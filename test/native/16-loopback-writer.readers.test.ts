@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
-import type { NativeLoopbackWriter } from '../../src/native/binding.js';
-import { kernel, testAddon, until } from './test-addon.js';
+import { kernel, testAddon, until, useLoopbackWriter } from './test-addon.js';
 
 const PATH = '/dev/video10';
 
 describe('LoopbackWriter readers (v4l2loopback client-usage event and inotify)', () => {
-  let writer: NativeLoopbackWriter;
+  const output = useLoopbackWriter();
   let reported: number[];
 
   beforeEach(() => {
-    kernel().reset();
-    writer = new (testAddon().LoopbackWriter)();
     reported = [];
   });
 
-  afterEach(() => {
-    writer.close();
-    assert.equal(kernel().openFiles(), 0, 'every descriptor closed');
-  });
-
-  const open = () => writer.open(PATH, { width: 64, height: 48, fps: 30 }, (n) => reported.push(n));
+  const open = () => output.writer.open(PATH, { width: 64, height: 48, fps: 30 }, (n) => reported.push(n));
 
   for (const events of ['current', 'legacy'] as const) {
     it(`follows readers through the client-usage event (${events} id)`, async () => {
@@ -28,9 +20,9 @@ describe('LoopbackWriter readers (v4l2loopback client-usage event and inotify)',
       await until(() => reported.length === 1, 'the initial count');
       assert.deepEqual(reported, [0]);
       kernel().addReader(PATH);
-      await until(() => writer.readers === 1, 'one reader');
+      await until(() => output.writer.readers === 1, 'one reader');
       kernel().removeReader(PATH);
-      await until(() => writer.readers === 0, 'no reader');
+      await until(() => output.writer.readers === 0, 'no reader');
       await until(() => reported.length === 3, 'three reports');
       assert.deepEqual(reported, [0, 1, 0]);
     });
@@ -40,22 +32,22 @@ describe('LoopbackWriter readers (v4l2loopback client-usage event and inotify)',
     kernel().addLoopback({ path: PATH });
     kernel().addReader(PATH);
     open();
-    await until(() => writer.readers === 1, 'the initial count of one');
+    await until(() => output.writer.readers === 1, 'the initial count of one');
   });
 
   it('falls back to inotify OPEN/CLOSE when the driver has no usage event', async () => {
     kernel().addLoopback({ path: PATH, events: 'none' });
     assert.equal(open().readerDetection, 'inotify');
-    assert.equal(writer.readers, 0);
+    assert.equal(output.writer.readers, 0);
     kernel().addReader(PATH);
-    await until(() => writer.readers === 1, 'one reader');
+    await until(() => output.writer.readers === 1, 'one reader');
     kernel().addReader(PATH);
-    await until(() => writer.readers === 2, 'two readers');
+    await until(() => output.writer.readers === 2, 'two readers');
     // A program that only lists devices opens and closes the node: it leaves no trace.
     testAddon().listDevices();
     kernel().removeReader(PATH);
     kernel().removeReader(PATH);
-    await until(() => writer.readers === 0, 'no reader');
+    await until(() => output.writer.readers === 0, 'no reader');
     await until(() => reported.at(-1) === 0, 'the last report');
     assert.deepEqual(reported.slice(0, 2), [1, 2]);
   });
@@ -65,11 +57,11 @@ describe('LoopbackWriter readers (v4l2loopback client-usage event and inotify)',
     open();
     await until(() => reported.length === 1, 'the initial count');
     const frame = new Uint8Array(64 * 48 * 4);
-    const writing = writer.write(frame);
+    const writing = output.writer.write(frame);
     kernel().addReader(PATH);
     await writing;
-    await until(() => writer.readers === 1, 'one reader');
-    await writer.write(frame);
+    await until(() => output.writer.readers === 1, 'one reader');
+    await output.writer.write(frame);
     assert.equal(kernel().state(PATH).framesWritten, 2);
   });
 });

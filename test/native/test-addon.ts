@@ -3,7 +3,7 @@
  * code on top of FakeKernel, a double of V4L2 and v4l2loopback, plus `fakeKernel` to drive it.
  */
 import assert from 'node:assert/strict';
-import type { NativeBinding, NativeCaptureDevice } from '../../src/native/binding.js';
+import type { NativeBinding, NativeCaptureDevice, NativeLoopbackWriter } from '../../src/native/binding.js';
 import { loadAddon } from '../../src/native/loader.js';
 
 export interface FakeSizeSpec {
@@ -153,6 +153,23 @@ export function useCaptureDevice(): { readonly device: NativeCaptureDevice } {
     holder.device.close();
     assert.equal(kernel().openFiles(), 0, 'every descriptor closed');
     assert.equal(kernel().mappings(), 0, 'every buffer unmapped');
+  });
+  return holder;
+}
+
+/**
+ * Per test: a reset kernel double and a new LoopbackWriter; after it, the writer is closed and
+ * every descriptor must have been released. Call inside a describe(), before hooks that add devices.
+ */
+export function useLoopbackWriter(): { readonly writer: NativeLoopbackWriter } {
+  const holder = {} as { writer: NativeLoopbackWriter };
+  beforeEach(() => {
+    kernel().reset();
+    holder.writer = new (testAddon().LoopbackWriter)();
+  });
+  afterEach(() => {
+    holder.writer.close();
+    assert.equal(kernel().openFiles(), 0, 'every descriptor closed');
   });
   return holder;
 }
