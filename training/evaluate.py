@@ -110,32 +110,25 @@ def evaluate(cfg: dict, nets: dict, log=print, workers: int = 2) -> dict:
 
 
 def table(res: dict) -> str:
+    """Markdown: one table of IoU/SAD/MSE with the sample count, one of Grad/Conn; a column per
+    metric and model, a row per type and for all occluded types together."""
     models = [m for m in ["teacher", "student", "student-flip", "ablation", "onnx", BASELINE] if m in res["models"]]
-    rows = [t for t in res["types"]] + ["occluded (all types)"]
     abbrev = {"teacher": "T", "student": "S", "student-flip": "SF", "ablation": "A", "onnx": "O", BASELINE: "B"}
-    lines = []
-    lines.append("Models: " + ", ".join(f"{abbrev[m]} = {m}" for m in models))
+    rows = [t for t in res["types"] + ["occluded (all types)"] if t in res["models"][models[0]]]
+
+    def block(metrics, with_n):
+        head = ["type"] + (["n"] if with_n else []) + [f"{name} {abbrev[m]}" for name, _, _ in metrics for m in models]
+        out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for t in rows:
+            cells = [t] + ([str(res["models"][models[0]][t]["n"])] if with_n else [])
+            cells += [f"{res['models'][m][t][key]:{fmt}}" for _, key, fmt in metrics for m in models]
+            out.append("| " + " | ".join(cells) + " |")
+        return out
+
+    lines = ["Models: " + ", ".join(f"{abbrev[m]} = {m}" for m in models), ""]
+    lines += block([("IoU", "iou", ".3f"), ("SAD", "sad", ".2f"), ("MSE", "mse", ".4f")], with_n=True)
     lines.append("")
-    hdr = "| type | n | " + " | ".join(f"IoU {abbrev[m]}" for m in models) + " | " + \
-          " | ".join(f"SAD {abbrev[m]}" for m in models) + " | " + " | ".join(f"MSE {abbrev[m]}" for m in models) + " |"
-    lines.append(hdr)
-    lines.append("|" + "---|" * (2 + 3 * len(models)))
-    for t in rows:
-        if t not in res["models"][models[0]]:
-            continue
-        r = [res["models"][m][t] for m in models]
-        lines.append(f"| {t} | {r[0]['n']} | " + " | ".join(f"{x['iou']:.3f}" for x in r) + " | "
-                     + " | ".join(f"{x['sad']:.2f}" for x in r) + " | " + " | ".join(f"{x['mse']:.4f}" for x in r) + " |")
-    lines.append("")
-    lines.append("| type | " + " | ".join(f"Grad {abbrev[m]}" for m in models) + " | "
-                 + " | ".join(f"Conn {abbrev[m]}" for m in models) + " |")
-    lines.append("|" + "---|" * (1 + 2 * len(models)))
-    for t in rows:
-        if t not in res["models"][models[0]]:
-            continue
-        r = [res["models"][m][t] for m in models]
-        lines.append(f"| {t} | " + " | ".join(f"{x['grad']:.2f}" for x in r) + " | "
-                     + " | ".join(f"{x['conn']:.2f}" for x in r) + " |")
+    lines += block([("Grad", "grad", ".2f"), ("Conn", "conn", ".2f")], with_n=False)
     return "\n".join(lines) + "\n"
 
 
