@@ -31,3 +31,34 @@ def test_teacher_then_student_two_steps_decrease_loss(tmp_path):
         assert (rd2 / f"{name}.pt").exists()
     # same initial weights and batches: the first losses differ only by the uncertainty weighting
     assert res2["fixed_batch_loss"]["student"][0] != res2["fixed_batch_loss"]["ablation"][0]
+
+
+def test_cpu_fast_path_bf16_channels_last_trains_and_saves_a_plain_checkpoint(tmp_path):
+    """train.cpu_bf16 + train.channels_last (the CPU fine-tuning settings): the loss still goes
+    down, and the checkpoint loads into a freshly built network that computes in fp32."""
+    import torch
+    from training.evaluate import load_net
+    from training.utils import REPO_ROOT
+    cfg = REPO_ROOT / "training" / "configs" / "teacher.json"
+    rd, res = cli("teacher", ["--config", str(cfg), "--run-dir", str(tmp_path / "t")] + _common(tmp_path)
+                  + ["--set", "train.cpu_bf16=true", "--set", "train.channels_last=true", "--set", "train.threads=1"])
+    h = res["fixed_batch_loss"]
+    assert h[2] < h[0], h
+    net = load_net(rd / "teacher.pt")
+    with torch.no_grad():
+        alpha, logvar = net(torch.zeros(1, 3, 64, 64))
+    assert alpha.dtype == torch.float32 and alpha.shape == (1, 1, 64, 64)
+
+
+def test_autocast_uses_bf16_on_the_cpu_only_when_asked():
+    import torch
+    from training.train import autocast
+    cpu = torch.device("cpu")
+    x = torch.randn(1, 2, 8, 8)
+    conv = torch.nn.Conv2d(2, 2, 3)
+    with autocast(cpu, True):
+        assert conv(x).dtype == torch.float32
+    with autocast(cpu, True, cpu_bf16=True):
+        assert conv(x).dtype == torch.bfloat16
+    with autocast(cpu, False, cpu_bf16=True):
+        assert conv(x).dtype == torch.float32
