@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import * as ort from 'onnxruntime-node';
+import { packageRoot } from '../../src/config/paths.js';
 import { createMatteEngine } from '../../src/pipeline/matte/index.js';
 import { loadModelManifest } from '../../src/pipeline/matte/model-manifest.js';
 import { MATTE_RING, OnnxMatteEngine } from '../../src/pipeline/matte/onnx-matte-engine.js';
@@ -90,6 +94,32 @@ describe('OnnxMatteEngine#run', function () {
     const buffers = new Set(mattes.map((m) => m.alpha));
     assert.equal(buffers.size, MATTE_RING);
     assert.equal(mattes[0].alpha, mattes[MATTE_RING].alpha);
+  });
+
+  it("runs the model on a caller's roi, which the face-crop tracker does not follow", async function () {
+    // A real face (the sample clip) small in the middle of a 1280x720 frame, so the tracker crops.
+    const png = execFileSync('ffmpeg', ['-v', 'error', '-ss', '3', '-i', join(packageRoot(), 'assets', 'sample', 'sample.mp4'), '-frames:v', '1', '-vf', 'scale=640:360,pad=1280:720:320:180:gray', '-f', 'image2pipe', '-c:v', 'png', '-']);
+    const frame = frameOf(1, 1280, 720, new Uint8Array(PNG.sync.read(png).data));
+    const cropping = await createMatteEngine({ provider: 'cpu', threads: 1, faceCrop: true, temporal: false });
+    try {
+      const full = { x: 0, y: -280, width: 1280, height: 1280 };
+      assert.deepEqual((await cropping.run(frame)).roi, full);
+      // The crop settles within a few frames (each matte on a crop finds the face box more exactly).
+      let crop = (await cropping.run(frame)).roi;
+      for (let i = 0; i < 3; i++) crop = (await cropping.run(frame)).roi;
+      assert.deepEqual((await cropping.run(frame)).roi, crop, 'the crop should have settled');
+      assert.ok(crop.width < 640, `the tracker should crop around the face (roi ${JSON.stringify(crop)})`);
+      // Two runs on a faceless corner: had the tracker counted them, it would have lost the face.
+      const corner = { x: 0, y: 0, width: 200, height: 200 };
+      for (let i = 0; i < 2; i++) {
+        const matte = await cropping.run(frame, corner);
+        assert.deepEqual(matte.roi, corner);
+        assert.ok(matte.empty, 'no face in the corner');
+      }
+      assert.deepEqual((await cropping.run(frame)).roi, crop);
+    } finally {
+      await cropping.close();
+    }
   });
 
   it('rejects runs after close', async function () {

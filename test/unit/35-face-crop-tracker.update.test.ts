@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Rect } from '../../src/pipeline/frame.js';
-import { FaceCropTracker, faceBox, fullFrameRoi } from '../../src/pipeline/matte/face-crop.js';
+import { FaceCropTracker, faceBox, faceInFrame, fullFrameRoi, paddedFaceCrop } from '../../src/pipeline/matte/face-crop.js';
 
 const M = 128; // model size (square)
 const FRAME = { width: 1280, height: 720 };
@@ -116,5 +116,14 @@ describe('FaceCropTracker#update', function () {
     const tracker = new FaceCropTracker(M, M);
     step(tracker, { x: 800, y: 200, width: 160, height: 200 });
     assert.deepEqual(tracker.roiFor(640, 480), fullFrameRoi(640, 480, 1));
+  });
+
+  it('pads a face box into the same crop as training/evaluate_deployed.py (shared case)', function () {
+    // training/tests/test_evaluate_deployed.py checks its Python copy of the policy on this case.
+    const face = faceInFrame({ count: 2000, x0: 100, y0: 80, x1: 139, y1: 129 }, 256, 256, { x: 0, y: 0, width: 512, height: 512 });
+    assert.deepEqual(face, { x0: 200, y0: 160, x1: 280, y1: 260 });
+    assert.deepEqual(paddedFaceCrop(face, 512, 512, 1), { x: 155, y: 125, width: 170, height: 170 });
+    assert.deepEqual(paddedFaceCrop({ x0: 0, y0: 0, x1: 40, y1: 40 }, 512, 512, 1), { x: 0, y: 0, width: 128, height: 128 });
+    assert.equal(paddedFaceCrop({ x0: 80, y0: 80, x1: 432, y1: 432 }, 512, 512, 1), null);
   });
 });

@@ -29,6 +29,9 @@ options:
   --uncertainty      also write OUTPUT/NAME.uncertainty.png (255 = the model is unsure)
   --no-flip-average  one inference per image; by default the mirrored image is matted too and
                      the two mattes averaged (twice the time, slightly better mattes)
+  --no-face-crop     one pass on the whole image; by default a face that fills only part of
+                     it is matted again on a padded crop around it (as the live pipeline does),
+                     which gives small faces far more model pixels
   -h, --help         this help
 
 Bad images are reported and skipped; the others are still written.
@@ -42,6 +45,7 @@ interface MatteOptions {
   threads: number | undefined;
   uncertainty: boolean;
   flipAverage: boolean;
+  faceCrop: boolean;
 }
 
 function parseOptions(argv: string[]): MatteOptions | 'help' {
@@ -52,6 +56,7 @@ function parseOptions(argv: string[]): MatteOptions | 'help' {
   let threads: number | undefined;
   let uncertainty = false;
   let flipAverage = true;
+  let faceCrop = true;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
     const value = (): string => {
@@ -93,13 +98,17 @@ function parseOptions(argv: string[]): MatteOptions | 'help' {
         if (inline !== undefined) throw new UsageError('--no-flip-average takes no value');
         flipAverage = false;
         break;
+      case '--no-face-crop':
+        if (inline !== undefined) throw new UsageError('--no-face-crop takes no value');
+        faceCrop = false;
+        break;
       default:
         throw new UsageError(`unknown option "${argv[i]}" (see facemat matte --help)`);
     }
   }
   if (!input) throw new UsageError('--input FILE|DIR is required (see facemat matte --help)');
   if (!output) throw new UsageError('--output DIR is required (see facemat matte --help)');
-  return { input, output, model, provider, threads, uncertainty, flipAverage };
+  return { input, output, model, provider, threads, uncertainty, flipAverage, faceCrop };
 }
 
 /** The images to matte: the file itself, or the folder's png/jpg files in name order. */
@@ -132,7 +141,8 @@ export const command: CliCommand = {
     const outputDir = resolve(options.output);
     await mkdir(outputDir, { recursive: true });
 
-    // Stills are independent pictures: no face crop from a previous matte, no temporal blending.
+    // Stills are independent pictures: no face crop from a previous picture's matte (matteStill
+    // crops from the picture's own first pass), no temporal blending.
     const engine = await createMatteEngine({ modelPath: options.model, provider: options.provider, threads: options.threads, faceCrop: false, temporal: false });
     let failed = 0;
     let written = 0;
@@ -149,7 +159,7 @@ export const command: CliCommand = {
           if (earlier) throw new Error(`its matte ${target} would overwrite the one written for ${earlier}`);
           claimed.set(target, shown);
           const image = await decodeImageFile(path);
-          const matte = await matteStill(engine, image, { flipAverage: options.flipAverage, uncertainty: options.uncertainty });
+          const matte = await matteStill(engine, image, { flipAverage: options.flipAverage, faceCrop: options.faceCrop, uncertainty: options.uncertainty });
           await writeFile(target, encodeGrayPng(matte.alpha, image.width, image.height));
           let extra = '';
           if (options.uncertainty) {

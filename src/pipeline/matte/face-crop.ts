@@ -127,15 +127,8 @@ export class FaceCropTracker {
       return;
     }
     this.missed = 0;
-    const sx = roi.width / matteWidth;
-    const sy = roi.height / matteHeight;
-    const face = {
-      x0: roi.x + box.x0 * sx,
-      y0: roi.y + box.y0 * sy,
-      x1: roi.x + (box.x1 + 1) * sx,
-      y1: roi.y + (box.y1 + 1) * sy,
-    };
-    const target = this.targetFor(face);
+    const face = faceInFrame(box, matteWidth, matteHeight, roi);
+    const target = paddedFaceCrop(face, this.frameWidth, this.frameHeight, this.aspect, o);
     if (!target) {
       this.crop = null;
       return;
@@ -144,29 +137,7 @@ export class FaceCropTracker {
     this.crop = target;
   }
 
-  /** The padded crop of the model's aspect around `face`, or null where the full frame is as good. */
-  private targetFor(face: { x0: number; y0: number; x1: number; y1: number }): Rect | null {
-    const o = this.options;
-    const full = fullFrameRoi(this.frameWidth, this.frameHeight, this.aspect);
-    let width = (face.x1 - face.x0) * (1 + 2 * o.padding);
-    let height = (face.y1 - face.y0) * (1 + 2 * o.padding);
-    if (width / height < this.aspect) width = height * this.aspect;
-    else height = width / this.aspect;
-    const minHeight = o.minSide * Math.min(this.frameWidth, this.frameHeight);
-    if (height < minHeight) {
-      height = minHeight;
-      width = height * this.aspect;
-    }
-    if (width >= o.fullFrameAbove * full.width) return null;
-    const cx = (face.x0 + face.x1) / 2;
-    const cy = (face.y0 + face.y1) / 2;
-    // Slide the crop inside the frame where it fits: real pixels beat black padding.
-    const x = width <= this.frameWidth ? clamp(cx - width / 2, 0, this.frameWidth - width) : (this.frameWidth - width) / 2;
-    const y = height <= this.frameHeight ? clamp(cy - height / 2, 0, this.frameHeight - height) : (this.frameHeight - height) / 2;
-    return { x: Math.round(x), y: Math.round(y), width: Math.round(width), height: Math.round(height) };
-  }
-
-  private keeps(crop: Rect, face: { x0: number; y0: number; x1: number; y1: number }, target: Rect): boolean {
+  private keeps(crop: Rect, face: FaceRect, target: Rect): boolean {
     const o = this.options;
     const ratio = target.width / crop.width;
     if (ratio > o.sizeTolerance || ratio < 1 / o.sizeTolerance) return false;
@@ -180,6 +151,46 @@ export class FaceCropTracker {
     const bottom = face.y1 <= crop.y + crop.height - my || crop.y + crop.height >= this.frameHeight;
     return left && right && top && bottom;
   }
+}
+
+/** A face box in frame pixels (x1/y1 exclusive). */
+export interface FaceRect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** The face box of a matte made for `roi`, in frame pixels. */
+export function faceInFrame(box: FaceBox, matteWidth: number, matteHeight: number, roi: Rect): FaceRect {
+  const sx = roi.width / matteWidth;
+  const sy = roi.height / matteHeight;
+  return { x0: roi.x + box.x0 * sx, y0: roi.y + box.y0 * sy, x1: roi.x + (box.x1 + 1) * sx, y1: roi.y + (box.y1 + 1) * sy };
+}
+
+/**
+ * The padded crop of the model's aspect around `face`, or null where the full frame is as good
+ * (the crop would cover most of it anyway).
+ */
+export function paddedFaceCrop(face: FaceRect, frameWidth: number, frameHeight: number, aspect: number, options: FaceCropOptions = DEFAULT_FACE_CROP): Rect | null {
+  const o = options;
+  const full = fullFrameRoi(frameWidth, frameHeight, aspect);
+  let width = (face.x1 - face.x0) * (1 + 2 * o.padding);
+  let height = (face.y1 - face.y0) * (1 + 2 * o.padding);
+  if (width / height < aspect) width = height * aspect;
+  else height = width / aspect;
+  const minHeight = o.minSide * Math.min(frameWidth, frameHeight);
+  if (height < minHeight) {
+    height = minHeight;
+    width = height * aspect;
+  }
+  if (width >= o.fullFrameAbove * full.width) return null;
+  const cx = (face.x0 + face.x1) / 2;
+  const cy = (face.y0 + face.y1) / 2;
+  // Slide the crop inside the frame where it fits: real pixels beat black padding.
+  const x = width <= frameWidth ? clamp(cx - width / 2, 0, frameWidth - width) : (frameWidth - width) / 2;
+  const y = height <= frameHeight ? clamp(cy - height / 2, 0, frameHeight - height) : (frameHeight - height) / 2;
+  return { x: Math.round(x), y: Math.round(y), width: Math.round(width), height: Math.round(height) };
 }
 
 function clamp(v: number, lo: number, hi: number): number {

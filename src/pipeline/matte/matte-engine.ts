@@ -1,4 +1,4 @@
-import type { Frame, Matte } from '../frame.js';
+import type { Frame, Matte, Rect } from '../frame.js';
 
 /**
  * Stage 2: the FaceMat student. run() must not block the event loop for the inference itself
@@ -9,7 +9,11 @@ export interface MatteEngine {
   readonly description: string;
   /** The execution provider really in use: 'tensorrt' | 'cuda' | 'cpu' | 'none'. */
   readonly provider: string;
-  /** Produces the matte for `frame`. The frame is retained by the caller for the whole call. */
-  run(frame: Frame): Promise<Matte>;
+  /**
+   * Produces the matte for `frame`. The frame is retained by the caller for the whole call.
+   * `roi`, when given, is the frame region to run the model on instead of the engine's own choice
+   * (a still image's second pass on its face crop).
+   */
+  run(frame: Frame, roi?: Rect): Promise<Matte>;
   close(): Promise<void>;
 }

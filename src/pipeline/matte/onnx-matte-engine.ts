@@ -154,9 +154,9 @@ export class OnnxMatteEngine implements MatteEngine {
   }
 
   /** Runs are serialised: the tensors are shared, and the temporal filter needs frame order. */
-  run(frame: Frame): Promise<Matte> {
+  run(frame: Frame, roi?: Rect): Promise<Matte> {
     if (this.closed) return Promise.reject(new Error('matte engine is closed'));
-    const result = this.queue.then(() => this.runNow(frame));
+    const result = this.queue.then(() => this.runNow(frame, roi));
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -168,9 +168,9 @@ export class OnnxMatteEngine implements MatteEngine {
     await this.session.close();
   }
 
-  private async runNow(frame: Frame): Promise<Matte> {
+  private async runNow(frame: Frame, requested: Rect | undefined): Promise<Matte> {
     const started = nowMs();
-    const roi: Rect = this.crop ? this.crop.roiFor(frame.width, frame.height) : fullFrameRoi(frame.width, frame.height, this.aspect);
+    const roi: Rect = requested ?? (this.crop ? this.crop.roiFor(frame.width, frame.height) : fullFrameRoi(frame.width, frame.height, this.aspect));
     this.preprocessor.run(frame.rgba, frame.width, frame.height, roi, this.input);
     const preprocessed = nowMs();
     await this.session.run();
@@ -185,7 +185,8 @@ export class OnnxMatteEngine implements MatteEngine {
       this.temporal.apply(slot.alpha, slot.uncertainty, this.luma, roi);
     }
     const box = faceBox(slot.alpha, this.width, this.height);
-    this.crop?.update(box, this.width, this.height, roi);
+    // A caller's roi is a one-off: the tracker follows only the frames it framed itself.
+    if (!requested) this.crop?.update(box, this.width, this.height, roi);
     const done = nowMs();
 
     this.lastTimings.preprocessMs = preprocessed - started;
