@@ -8,10 +8,8 @@ type and for clean faces.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -21,7 +19,7 @@ from .dataset import ValSet, build_banks, loader, normalize
 from .model import build
 from .synth import EVAL_TYPES
 from .train import autocast, device_of, load_ckpt
-from .utils import Logger, REPO_ROOT, load_config, write_run_info
+from .utils import REPO_ROOT, load_config, open_report, write_report
 
 BASELINE = "occlusion-blind"
 
@@ -146,10 +144,7 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args(argv)
     cfg = load_config(a.config, a.set)
-    out = Path(a.out)
-    out = out if out.is_absolute() else REPO_ROOT / out
-    write_run_info(out, cfg)
-    log = Logger(out / "log.txt")
+    out, log = open_report(a.out, cfg)
     nets = {}
     for name in ("teacher", "student", "ablation"):
         p = getattr(a, name)
@@ -161,10 +156,7 @@ def main(argv=None):
         nets["onnx"] = OnnxNet(a.onnx)
     res = evaluate(cfg, nets, log, a.workers)
     res["checkpoints"] = {n: getattr(a, n) for n in ("teacher", "student", "ablation", "onnx") if getattr(a, n)}
-    (out / "eval.json").write_text(json.dumps(res, indent=2))
-    md = table(res)
-    (out / "eval.md").write_text(md)
-    log(md)
+    write_report(out, "eval", res, table(res), log)
     return res
 
 

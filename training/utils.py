@@ -97,6 +97,22 @@ def write_run_info(d: Path, cfg: dict, argv=None):
     (d / "run_info.json").write_text(json.dumps(info, indent=2))
 
 
+def open_report(path: str | os.PathLike, cfg: dict):
+    """An evaluation's output folder (relative paths from the repo root) with its run info
+    recorded, and a Logger writing its log.txt: -> (folder, log)."""
+    out = Path(path)
+    out = out if out.is_absolute() else REPO_ROOT / out
+    write_run_info(out, cfg)
+    return out, Logger(out / "log.txt")
+
+
+def write_report(out: Path, stem: str, res: dict, md: str, log) -> None:
+    """Writes OUT/STEM.json (the numbers) and OUT/STEM.md (the table), and logs the table."""
+    (out / f"{stem}.json").write_text(json.dumps(res, indent=2))
+    (out / f"{stem}.md").write_text(md)
+    log(md)
+
+
 class Logger:
     def __init__(self, path: Path | None):
         self.f = open(path, "a") if path else None
