@@ -23,7 +23,7 @@ export interface StillMatteOptions {
    * around the face the first matte found (the live pipeline's face crop, src/pipeline/matte/
    * face-crop.ts), so the face gets far more model pixels. On 512x512 validation composites
    * (`python3 -m training.evaluate_deployed`) it raises IoU on faces under 45 % of the picture's
-   * height by about 0.05-0.15; larger faces keep the one pass.
+   * height by 0.05-0.13; larger faces keep the one pass.
    */
   faceCrop: boolean;
   uncertainty: boolean;
