@@ -64,6 +64,11 @@ function parseOptions(argv: string[]): MatteOptions | 'help' {
       if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
       return v;
     };
+    /** For an on/off flag: true, or a usage error when it was given a value. */
+    const set = (): true => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+      return true;
+    };
     switch (flag) {
       case '-h':
       case '--help':
@@ -91,16 +96,13 @@ function parseOptions(argv: string[]): MatteOptions | 'help' {
         break;
       }
       case '--uncertainty':
-        if (inline !== undefined) throw new UsageError('--uncertainty takes no value');
-        uncertainty = true;
+        uncertainty = set();
         break;
       case '--no-flip-average':
-        if (inline !== undefined) throw new UsageError('--no-flip-average takes no value');
-        flipAverage = false;
+        flipAverage = !set();
         break;
       case '--no-face-crop':
-        if (inline !== undefined) throw new UsageError('--no-face-crop takes no value');
-        faceCrop = false;
+        faceCrop = !set();
         break;
       default:
         throw new UsageError(`unknown option "${argv[i]}" (see facemat matte --help)`);
