@@ -158,7 +158,8 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger):
     log(f"teacher: {count_params(net)/1e6:.2f}M params, {count_macs(net.cpu(), cfg['size'], cfg['size'])/1e9:.2f} GMAC;"
         f" device {dev}; train faces {tb.n}, val faces {vb.n}")
     t = cfg["train"]
-    net.to(dev, memory_format=memory_format(t)).train()
+    fmt = memory_format(t)
+    net.to(dev, memory_format=fmt).train()
     opt = torch.optim.AdamW(net.parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
     clock = Clock(t.get("budget_s"), t.get("max_steps"))
     hist = []
@@ -168,7 +169,7 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger):
         prog = clock.progress(step)
         if prog >= 1.0:
             break
-        x, gt, _ = _prep(batch, dev, memory_format(t))
+        x, gt, _ = _prep(batch, dev, fmt)
         if t.get("fixed_batch") and fixed_eval is None:
             fixed_eval = (x, gt)
         for g in opt.param_groups:
@@ -210,7 +211,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
     teacher = build(tck["arch"])
     teacher.load_state_dict(tck["state_dict"])
     t = cfg["train"]
-    teacher.to(dev, memory_format=memory_format(t)).eval()
+    fmt = memory_format(t)
+    teacher.to(dev, memory_format=fmt).eval()
     for p in teacher.parameters():
         p.requires_grad_(False)
     arch = cfg.get("arch", STUDENT_ARCH)
@@ -221,7 +223,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
     names = {"weighted": ["student"], "ablation": ["ablation"], "both": ["student", "ablation"]}[mode]
     nets, opts = {}, {}
     for n in names:
-        nets[n] = copy.deepcopy(base).to(dev, memory_format=memory_format(t)).train()
+        nets[n] = copy.deepcopy(base).to(dev, memory_format=fmt).train()
         opts[n] = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
     for n in names:  # optional warm start (continue a previous run): cfg init.student / init.ablation
         ip = (cfg.get("init") or {}).get(n)
@@ -235,7 +237,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
         prog = clock.progress(step)
         if prog >= 1.0:
             break
-        x, gt, _ = _prep(batch, dev, memory_format(t))
+        x, gt, _ = _prep(batch, dev, fmt)
         with torch.no_grad(), train_amp(dev, t):
             ta, tlv = teacher(x)
         ta, tlv = ta.float(), tlv.float()
