@@ -1,6 +1,6 @@
 #!/bin/bash
-# One time-boxed GPU run: teacher -> student + ablation (same loop) -> evaluation -> ONNX export ->
-# GPU latency. Everything lands in $OUT (<= 8 files). Steps continue after a failure so that
+# One time-boxed GPU run: teacher -> student + ablation (same loop) -> their heads refitted ->
+# evaluation -> ONNX export -> GPU latency. Everything lands in $OUT (<= 8 files). Steps continue after a failure so that
 # whatever was produced comes back.
 #   OUT=/tmp/out bash training/device_run.sh TEACHER_SECONDS STUDENT_SECONDS [key=value ...]
 set -o pipefail
@@ -29,13 +29,18 @@ cp "$R/teacher/teacher.pt" "$OUT/teacher.pt" 2>/dev/null
 $PY -m training.train_student --config training/configs/student.json --teacher "$R/teacher/teacher.pt" --run-dir "$R/student" \
   --set data.root="$DATA" --set train.budget_s="$SB" --set train.workers="$WK" "${EXTRA[@]}" 2>&1 | tee "$OUT/student.log"
 echo "students finished at $(( $(date +%s) - T0 ))s"
-tar czf "$OUT/students.tgz" -C "$R" student 2>/dev/null
-$PY -m training.evaluate --teacher "$R/teacher/teacher.pt" --student "$R/student/student.pt" --ablation "$R/student/ablation.pt" \
+# the last step of student training: both students' heads refitted on their frozen features
+$PY -m training.refit_heads --config training/configs/student.json --teacher "$R/teacher/teacher.pt" \
+  --ckpt "$R/student/student.pt" --ckpt "$R/student/ablation.pt" --out "$R/refit" \
+  --set data.root="$DATA" --set train.workers="$WK" "${EXTRA[@]}" 2>&1 | tail -20
+echo "heads refitted at $(( $(date +%s) - T0 ))s"
+tar czf "$OUT/students.tgz" -C "$R" student refit 2>/dev/null
+$PY -m training.evaluate --teacher "$R/teacher/teacher.pt" --student "$R/refit/student.pt" --ablation "$R/refit/ablation.pt" \
   --out "$R/eval" --workers "$NC" --set data.root="$DATA" --set loader_workers="$WK" "${EV[@]}" 2>&1 | tee "$OUT/eval.log"
 echo "eval finished at $(( $(date +%s) - T0 ))s"
 mkdir -p "$R/export"
-$PY -m training.export --ckpt "$R/student/student.pt" --out "$R/export" --no-parity --no-bench --data-root "$DATA" 2>&1 | tail -20
-$PY -m training.bench_gpu --ckpt "$R/student/student.pt" --onnx "$R/export/facemat-student.onnx" > "$R/gpu_latency.json" 2> "$R/bench_gpu.err"
+$PY -m training.export --ckpt "$R/refit/student.pt" --out "$R/export" --no-parity --no-bench --data-root "$DATA" 2>&1 | tail -20
+$PY -m training.bench_gpu --ckpt "$R/refit/student.pt" --onnx "$R/export/facemat-student.onnx" > "$R/gpu_latency.json" 2> "$R/bench_gpu.err"
 cat "$R/gpu_latency.json"
 echo "all done at $(( $(date +%s) - T0 ))s" | tee -a "$R/env.txt"
 tar czf "$OUT/runs.tgz" --exclude='*.pt' -C "$(dirname "$R")" "$(basename "$R")"

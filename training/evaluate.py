@@ -25,8 +25,12 @@ BASELINE = "occlusion-blind"
 
 
 def _metric_job(args):
-    name, t, pred, gt = args
-    return name, t, M.all_metrics(pred.astype(np.float32), gt.astype(np.float32))
+    name, t, pred, gt, sigma = args
+    pred, gt = pred.astype(np.float32), gt.astype(np.float32)
+    m = M.all_metrics(pred, gt)
+    if sigma is not None:
+        m["uncertainty"] = M.uncertainty_quality(sigma, pred, gt)
+    return name, t, m
 
 
 def load_net(path):
@@ -79,14 +83,19 @@ def evaluate(cfg: dict, nets: dict, log=print, workers: int = 2) -> dict:
             x = normalize(img.to(dev))
             gt = alpha[:, 0].float().numpy()
             preds = {BASELINE: face[:, 0].float().numpy()}
+            sigmas = {}
             for name, net in nets.items():
                 if isinstance(net, torch.nn.Module):
                     with autocast(dev, cfg.get("amp", True)):
-                        a = net(x)[0]
+                        outs = net(x)
+                    a = outs[0]
+                    if len(outs) > 1:  # the network's own log sigma^2
+                        sigmas[name] = torch.exp(0.5 * outs[1][:, 0].float()).cpu().numpy()
                 else:
                     a = net(x)
                 preds[name] = a[:, 0].float().cpu().numpy()
-            jobs = [(name, EVAL_TYPES[int(tidx[i])], p[i], gt[i]) for name, p in preds.items() for i in range(len(gt))]
+            jobs = [(name, EVAL_TYPES[int(tidx[i])], p[i], gt[i], sigmas[name][i] if name in sigmas else None)
+                    for name, p in preds.items() for i in range(len(gt))]
             res = pool.map(_metric_job, jobs, chunksize=8) if pool else list(map(_metric_job, jobs))
             for name, t, m in res:
                 acc.setdefault(name, {}).setdefault(t, []).append(m)
@@ -103,6 +112,12 @@ def evaluate(cfg: dict, nets: dict, log=print, workers: int = 2) -> dict:
         if occ:
             out["models"][name]["occluded (all types)"] = {k: float(np.mean([m[k] for m in occ])) for k in M.NAMES}
             out["models"][name]["occluded (all types)"]["n"] = len(occ)
+        unc = {group: [m["uncertainty"] for t, ms in per.items() if (t == "clean") == (group == "clean")
+                       for m in ms if m.get("uncertainty")] for group in ("clean", "occluded (all types)")}
+        if any(unc.values()):
+            out.setdefault("uncertainty", {})[name] = {
+                group: {k: float(np.mean([u[k] for u in us])) for k in M.UNCERTAINTY_NAMES} | {"n": len(us)}
+                for group, us in unc.items() if us}
     out["eval_wall_s"] = time.time() - t0
     return out
 
@@ -127,6 +142,14 @@ def table(res: dict) -> str:
     lines += block([("IoU", "iou", ".3f"), ("SAD", "sad", ".2f"), ("MSE", "mse", ".4f")], with_n=True)
     lines.append("")
     lines += block([("Grad", "grad", ".2f"), ("Conn", "conn", ".2f")], with_n=False)
+    if res.get("uncertainty"):
+        lines += ["", "Own uncertainty: rank correlation of sigma with |alpha error| over the face and its outline;"
+                  " mean sigma inside the face / on its outline", "",
+                  "| model | samples | rank corr | sigma inside | sigma outline |", "|---|---|---|---|---|"]
+        for m, groups in res["uncertainty"].items():
+            for group, u in groups.items():
+                lines.append(f"| {m} ({group}) | {u['n']} | {u['rank_corr']:.3f} | {u['sigma_inside']:.3f}"
+                             f" | {u['sigma_outline']:.3f} |")
     return "\n".join(lines) + "\n"
 
 

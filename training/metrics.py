@@ -6,11 +6,15 @@ literature (Rhemann et al. 2009 definitions; Python versions as in common mattin
   Grad sum (|grad pred| - |grad gt|)^2 with Gaussian-derivative filters (sigma 1.4) / 1000
   Conn connectivity error, threshold step 0.1 / 1000
   IoU  of the mattes thresholded at 0.5 (1.0 when both are empty)
+
+and, for networks that predict their own sigma, how well it ranks their alpha error
+(uncertainty_quality).
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
+from scipy.stats import spearmanr
 
 
 def mse(pred, gt):
@@ -75,3 +79,25 @@ def all_metrics(pred, gt) -> dict:
 
 
 NAMES = ["mse", "sad", "grad", "conn", "iou"]
+
+
+UNCERTAINTY_NAMES = ["rank_corr", "sigma_inside", "sigma_outline"]
+
+
+def uncertainty_quality(sigma, pred, gt, band: int = 3) -> dict | None:
+    """rank_corr: Spearman correlation of sigma with |pred - gt| over the face and its outline
+    (pred or gt at least 0.5, dilated by `band` px), where a matte's errors are; the background far
+    from the face is left out, because a sigma that only says "face or not" would score well there.
+    sigma_inside / sigma_outline: mean sigma over the face eroded by `band` px / within `band` px of
+    its outline. None when the face is too small to tell (under 50 pixels)."""
+    fg = gt >= 0.5
+    region = ndimage.binary_dilation(fg | (pred >= 0.5), iterations=band)
+    inside = ndimage.binary_erosion(fg, iterations=band)
+    outline = ndimage.binary_dilation(fg, iterations=band) & ~inside
+    if inside.sum() < 50:
+        return None
+    err = np.abs(pred - gt)[region]
+    s = sigma[region]
+    rho = spearmanr(s, err).correlation if s.std() > 0 and err.std() > 0 else 0.0
+    return {"rank_corr": float(rho), "sigma_inside": float(sigma[inside].mean()),
+            "sigma_outline": float(sigma[outline].mean())}

@@ -32,3 +32,18 @@ def test_table_has_a_column_per_metric_and_model_and_a_row_per_type():
     assert lines[6].startswith("| occluded (all types) | 4 | 0.700")
     assert lines[8] == "| type | Grad S | Grad B | Conn S | Conn B |"
     assert len(lines) == 13
+
+
+def test_evaluate_scores_the_own_uncertainty_of_networks_that_have_one():
+    from training.evaluate import BASELINE, evaluate, table
+    from training.utils import REPO_ROOT, load_config
+    cfg = load_config(REPO_ROOT / "training" / "configs" / "eval.json",
+                      ["size=64", "data.synthetic=6", "n_faces=2", "batch=8", "loader_workers=0"])
+    net = _randomised_student()
+    res = evaluate(cfg, {"student": net, "student-flip": FlipAveraged(net)}, log=lambda *_: None, workers=1)
+    assert set(res["uncertainty"]) == {"student"}       # the flip average and the baseline have no sigma
+    for group, u in res["uncertainty"]["student"].items():
+        assert group in ("clean", "occluded (all types)") and u["n"] > 0
+        assert -1 <= u["rank_corr"] <= 1 and u["sigma_inside"] > 0 and u["sigma_outline"] > 0
+    text = table(res)
+    assert "| student (clean) |" in text and BASELINE in text
