@@ -7,8 +7,12 @@ import type { HookMessage } from './x11-hook-process.js';
 
 const log = logger('hotkeys');
 
-/** How long the hook process may take to grab the keyboard before we give up on it. */
-const START_TIMEOUT_MS = 8000;
+/**
+ * How long the hook process may take to grab the keyboard before we give up on it. Only a hung X
+ * server should reach it: the child answers in well under a second, but on a loaded 2-core machine
+ * a child that compiles its TypeScript on start (tsx, as the tests run it) once took over 8 s.
+ */
+const START_TIMEOUT_MS = 20_000;
 
 /**
  * Global hotkeys on X11 through libuiohook (uiohook-napi), run in a child process
