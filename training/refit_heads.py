@@ -113,6 +113,8 @@ def main(argv=None):
     ap.add_argument("--ckpt", action="append", required=True, help="a student or ablation checkpoint (repeatable)")
     ap.add_argument("--out", required=True, help="folder for the refitted checkpoints (same file names)")
     a = ap.parse_args(argv)
+    if len({Path(p).stem for p in a.ckpt}) < len(a.ckpt):
+        ap.error("the --ckpt files need different names (they are saved under the same names in --out)")
     cfg = load_config(a.config, a.set)
     out = Path(a.out)
     out = out if out.is_absolute() else REPO_ROOT / out
@@ -121,8 +123,6 @@ def main(argv=None):
     dev = device_of(cfg)
     seed_everything(cfg["refit"]["seed"])
     set_cpu_threads(cfg["train"])
-    if len({Path(p).stem for p in a.ckpt}) < len(a.ckpt):
-        ap.error("the --ckpt files need different names (they are saved under the same names in --out)")
     cks = {Path(p).stem: load_ckpt(p) for p in a.ckpt}
     nets = {n: load_net(p).to(dev) for n, p in zip(cks, a.ckpt)}
     if any(not net.has_logvar for net in nets.values()):
@@ -131,13 +131,15 @@ def main(argv=None):
     tb, _, _ = build_banks(cfg["data"], max(1, cfg["train"].get("workers", 0)))
     t0 = time.time()
     cache = collect(nets, teacher, tb, cfg, dev)
-    log(f"[refit] features of {len(cache['gt'])} batches collected in {time.time() - t0:.0f}s")
+    collect_s = time.time() - t0
+    log(f"[refit] features of {len(cache['gt'])} batches collected in {collect_s:.0f}s")
     report = {}
     for n, net in nets.items():
         weighted = cks[n].get("weighted", cks[n].get("kind") == "student")
+        t1 = time.time()
         hist = fit(net, cache, n, cfg, weighted, dev, log)
         info = {"from": a.ckpt[list(cks).index(n)], "weighted": weighted, "epochs": len(hist), "loss": hist,
-                "refit": cfg["refit"], "wall_s": time.time() - t0}
+                "refit": cfg["refit"], "collect_s": collect_s, "fit_s": time.time() - t1}
         extra = {k: v for k, v in cks[n].items() if k not in ("arch", "state_dict", "size", "kind", "config")}
         extra["refit_heads"] = info
         save_ckpt(out / f"{n}.pt", net.eval(), cks[n]["arch"], cks[n]["size"], cks[n]["kind"], cks[n]["config"], extra)
