@@ -1,7 +1,7 @@
 #!/bin/bash
 # One time-boxed GPU run: teacher -> student + ablation (same loop) -> their heads refitted ->
-# evaluation -> ONNX export -> GPU latency. Everything lands in $OUT (<= 8 files). Steps continue after a failure so that
-# whatever was produced comes back.
+# evaluation -> ONNX export -> GPU latency. Everything lands in $OUT (<= 8 files). Steps continue
+# after a failure so that whatever was produced comes back.
 #   OUT=/tmp/out bash training/device_run.sh TEACHER_SECONDS STUDENT_SECONDS [key=value ...]
 set -o pipefail
 OUT=${OUT:-/tmp/facemat-out}

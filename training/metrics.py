@@ -89,7 +89,7 @@ def uncertainty_quality(sigma, pred, gt, band: int = 3) -> dict | None:
     (pred or gt at least 0.5, dilated by `band` px), where a matte's errors are; the background far
     from the face is left out, because a sigma that only says "face or not" would score well there.
     sigma_inside / sigma_outline: mean sigma over the face eroded by `band` px / within `band` px of
-    its outline. None when the face is too small to tell (under 50 pixels)."""
+    its outline. None when the eroded face is too small to tell (under 50 pixels)."""
     fg = gt >= 0.5
     region = ndimage.binary_dilation(fg | (pred >= 0.5), iterations=band)
     inside = ndimage.binary_erosion(fg, iterations=band)

@@ -69,13 +69,11 @@ def collect(nets: dict, teacher, bank, cfg: dict, dev) -> dict:
 
 
 def heads_loss(alpha_head, logvar_head, y, gt, t_alpha, t_logvar, loss_cfg: dict, weighted: bool):
-    """The student's distillation loss for the alpha head plus the full-weight NLL for the
-    log-variance head (which sees the alpha detached, as in training)."""
+    """The student's own loss on the two heads' outputs, with the NLL (on the detached alpha, as in
+    training) at full weight."""
     alpha = torch.sigmoid(alpha_head(y))
     logvar = torch.clamp(logvar_head(y), LOGVAR_MIN, LOGVAR_MAX)
-    total, parts = losses.student_loss(alpha, None, gt, t_alpha, t_logvar, loss_cfg, weighted)
-    parts["nll"] = losses.gaussian_nll(alpha.detach(), logvar, gt, loss_cfg.get("beta", 0.5))
-    return total + parts["nll"], parts
+    return losses.student_loss(alpha, logvar, gt, t_alpha, t_logvar, {**loss_cfg, "w_nll": 1.0}, weighted)
 
 
 def fit(net, cache: dict, name: str, cfg: dict, weighted: bool, dev, log=print) -> list[float]:

@@ -58,3 +58,4 @@ def test_refit_refuses_two_checkpoints_with_the_same_name(tmp_path):
     with pytest.raises(SystemExit):
         main(["--config", str(CONFIG), "--teacher", str(p["teacher"]), "--ckpt", str(p["student"]),
               "--ckpt", str(other / "student.pt"), "--out", str(tmp_path / "o")] + SMALL)
+    assert not (tmp_path / "o").exists(), "refused before making the output folder"
