@@ -7,12 +7,8 @@ import type { HookMessage } from './x11-hook-process.js';
 
 const log = logger('hotkeys');
 
-/**
- * How long the hook process may take to grab the keyboard before we give up on it. Only a hung X
- * server should reach it: the child answers in well under a second, but on a loaded 2-core machine
- * a child that compiles its TypeScript on start (tsx, as the tests run it) once took over 8 s.
- */
-const START_TIMEOUT_MS = 20_000;
+/** How long the hook process may take to grab the keyboard before we give up on it. */
+const START_TIMEOUT_MS = 8000;
 
 /**
  * Global hotkeys on X11 through libuiohook (uiohook-napi), run in a child process
@@ -36,25 +32,28 @@ export class X11Hotkeys {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      stderr = (stderr + text).slice(-2000);
-    });
 
     return new Promise((resolve, reject) => {
-      let settled = false;
+      let stderr = '';
+      let state: 'starting' | 'running' | 'failed' = 'starting';
       const fail = (reason: string) => {
-        if (settled) return;
-        settled = true;
+        if (state !== 'starting') return;
+        state = 'failed';
         clearTimeout(timer);
         child.kill('SIGKILL');
         reject(new Error(reason));
       };
       const timer = setTimeout(() => fail(`the X11 key hook did not start within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
       const hotkeys = new X11Hotkeys(child);
+      child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+        stderr = (stderr + text).slice(-2000);
+        // libuiohook aborts after saying so, but now and then (about 1 start in 8 here) it hangs
+        // instead; the message is enough to give up at once rather than at the timeout.
+        if (RECORD_MISSING.test(stderr)) fail(NO_RECORD);
+      });
       child.on('message', (m: HookMessage) => {
-        if (m.type === 'ready' && !settled) {
-          settled = true;
+        if (m.type === 'ready' && state === 'starting') {
+          state = 'running';
           clearTimeout(timer);
           resolve(hotkeys);
         } else if (m.type === 'error') {
@@ -66,8 +65,8 @@ export class X11Hotkeys {
       });
       child.on('exit', (code, signal) => {
         const why = explainExit(stderr, code, signal);
-        if (!settled) fail(why);
-        else if (!hotkeys.stopping) log.warn(`global hotkeys stopped: ${why}; use the HTTP API or \`facemat ctl\``);
+        if (state === 'starting') fail(why);
+        else if (state === 'running' && !hotkeys.stopping) log.warn(`global hotkeys stopped: ${why}; use the HTTP API or \`facemat ctl\``);
       });
       child.on('error', (err) => fail(`cannot start the X11 key hook: ${err.message}`));
     });
@@ -89,8 +88,12 @@ export class X11Hotkeys {
   }
 }
 
+/** What Xlib and libuiohook print when the X server lacks the RECORD extension. */
+const RECORD_MISSING = /RECORD/;
+const NO_RECORD = 'the X server has no RECORD extension, which global key hooks need';
+
 function explainExit(stderr: string, code: number | null, signal: NodeJS.Signals | null): string {
-  if (/RECORD/.test(stderr)) return 'the X server has no RECORD extension, which global key hooks need';
+  if (RECORD_MISSING.test(stderr)) return NO_RECORD;
   const lastLine = stderr.trim().split('\n').pop();
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   return `the X11 key hook ${how}${lastLine ? ` (${lastLine})` : ''}`;
