@@ -7,7 +7,9 @@ alpha is sigmoid(alpha_head.bias), a ceiling (0.87-0.89 for runs 1-3, where the 
 0.999) that joint training lifts only slowly, because no gradient reaches the trunk through
 features that are off. The same features leave the log-variance head nearly flat over the face.
 With the trunk frozen the heads are two 3x3 convolutions on fixed features: a small problem
-that converges in minutes on a CPU.
+that converges in minutes on a CPU. Students built with head_input "crelu" (model.py, the current
+STUDENT_ARCH) read both signs of the last layer's pre-activation, which removes the cause; the
+refit stays their last step because it is cheap and fits the log-variance head at full weight.
 
 The alpha head is refitted with the loss it was trained with (the uncertainty-weighted
 distillation for the student, w = 1 for the ablation student, so their comparison stays fair),
@@ -32,20 +34,20 @@ import torch
 from . import losses
 from .dataset import build_banks
 from .evaluate import load_net
-from .model import LOGVAR_MAX, LOGVAR_MIN
 from .train import _prep, _raw_batches, device_of, load_ckpt, save_ckpt, set_cpu_threads, train_amp
 from .utils import REPO_ROOT, Logger, load_config, seed_everything, write_run_info
 
 
 @torch.no_grad()
 def collect(nets: dict, teacher, bank, cfg: dict, dev) -> dict:
-    """Synthesise refit.batches training batches; keep each net's head input (stored as fp16, on
-    the CPU), the ground truth and the teacher's alpha and log-variance."""
+    """Synthesise refit.batches training batches; keep each net's last decoder output (what
+    head_features turns into the heads' input; stored as fp16, on the CPU), the ground truth and the
+    teacher's alpha and log-variance."""
     r = cfg["refit"]
     bcfg = copy.deepcopy(cfg)
     bcfg["train"].update(batch=r["batch"], fixed_batch=False)
     feats, cache = {}, {n: [] for n in nets}
-    hooks = [net.alpha_head.register_forward_hook(lambda m, i, o, n=n: feats.__setitem__(n, i[0]))
+    hooks = [net.dec1.register_forward_hook(lambda m, i, o, n=n: feats.__setitem__(n, o))
              for n, net in nets.items()]
     gt, t_alpha, t_logvar = [], [], []
     try:
@@ -68,11 +70,11 @@ def collect(nets: dict, teacher, bank, cfg: dict, dev) -> dict:
     return {"feats": cache, "gt": gt, "t_alpha": t_alpha, "t_logvar": t_logvar}
 
 
-def heads_loss(alpha_head, logvar_head, y, gt, t_alpha, t_logvar, loss_cfg: dict, weighted: bool):
-    """The student's own loss on the two heads' outputs, with the NLL (on the detached alpha, as in
-    training) at full weight."""
-    alpha = torch.sigmoid(alpha_head(y))
-    logvar = torch.clamp(logvar_head(y), LOGVAR_MIN, LOGVAR_MAX)
+def heads_loss(net, y, gt, t_alpha, t_logvar, loss_cfg: dict, weighted: bool):
+    """The student's own loss on its two heads' outputs from the last decoder output y, with the NLL
+    (on the detached alpha, as in training) at full weight."""
+    logits, logvar = net.heads(net.head_features(y))
+    alpha = torch.sigmoid(logits)
     return losses.student_loss(alpha, logvar, gt, t_alpha, t_logvar, {**loss_cfg, "w_nll": 1.0}, weighted)
 
 
@@ -89,7 +91,7 @@ def fit(net, cache: dict, name: str, cfg: dict, weighted: bool, dev, log=print) 
     for epoch in range(r["max_epochs"]):
         total = 0.0
         for i in torch.randperm(n, generator=gen).tolist():
-            loss, _ = heads_loss(*heads, feats[i].to(dev).float(), cache["gt"][i].to(dev).float(),
+            loss, _ = heads_loss(net, feats[i].to(dev).float(), cache["gt"][i].to(dev).float(),
                                  cache["t_alpha"][i].to(dev).float(), cache["t_logvar"][i].to(dev), cfg["loss"],
                                  weighted)
             opt.zero_grad(set_to_none=True)

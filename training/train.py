@@ -17,7 +17,7 @@ import torch
 
 from . import losses
 from .dataset import TrainStream, ValSet, build_banks, loader, normalize
-from .model import STUDENT_ARCH, TEACHER_ARCH, build, count_macs, count_params
+from .model import STUDENT_ARCH, TEACHER_ARCH, build, count_macs, count_params, with_crelu_heads
 from .utils import Logger, REPO_ROOT, load_config, make_run_dir, seed_everything, write_run_info
 
 
@@ -106,6 +106,21 @@ def _batches(cfg, bank, dev, seed):
             yield [x.flip(-1) for x in b] if e % 2 == 1 else b
 
 
+def warm_start_state(path, arch: dict) -> dict:
+    """A checkpoint's weights for a network of `arch`. A checkpoint with "relu" heads (every
+    student up to 0.4.0) is converted to "crelu" heads computing the same function, so a run with
+    the current architecture can continue from it."""
+    ck = load_ckpt(path)
+    src = build(ck["arch"])
+    src.load_state_dict(ck["state_dict"])
+    want = arch.get("head_input", "relu")
+    if src.head_input != want:
+        if want != "crelu":
+            raise ValueError(f"{path} has {src.head_input!r} heads; only relu -> crelu can be converted")
+        src = with_crelu_heads(src)
+    return src.state_dict()
+
+
 def _raw_batches(cfg, bank, dev, seed):
     t = cfg["train"]
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
@@ -153,7 +168,7 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger):
     set_cpu_threads(cfg["train"])
     tb, vb, desc = build_banks(cfg["data"], max(1, cfg["train"].get("workers", 0)))
     (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
-    arch = cfg.get("arch", TEACHER_ARCH)
+    arch = {**TEACHER_ARCH, **cfg.get("arch", {})}
     net = build(arch).to(dev)
     log(f"teacher: {count_params(net)/1e6:.2f}M params, {count_macs(net.cpu(), cfg['size'], cfg['size'])/1e9:.2f} GMAC;"
         f" device {dev}; train faces {tb.n}, val faces {vb.n}")
@@ -215,7 +230,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
     teacher.to(dev, memory_format=fmt).eval()
     for p in teacher.parameters():
         p.requires_grad_(False)
-    arch = cfg.get("arch", STUDENT_ARCH)
+    arch = {**STUDENT_ARCH, **cfg.get("arch", {})}
     torch.manual_seed(cfg["seed"])
     base = build(arch)
     log(f"student: {count_params(base)/1e6:.3f}M params, {count_macs(base, cfg['size'], cfg['size'])/1e9:.3f} GMAC;"
@@ -228,7 +243,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
     for n in names:  # optional warm start (continue a previous run): cfg init.student / init.ablation
         ip = (cfg.get("init") or {}).get(n)
         if ip:
-            nets[n].load_state_dict(load_ckpt(ip)["state_dict"])
+            nets[n].load_state_dict(warm_start_state(ip, arch))
             log(f"{n}: initialised from {ip}")
     clock = Clock(t.get("budget_s"), t.get("max_steps"))
     hist = {n: [] for n in names}

@@ -11,9 +11,10 @@ from training.export import export_onnx, preprocess, run_node
 from training.model import STUDENT_ARCH, TEACHER_ARCH, build
 
 
+@pytest.mark.parametrize("head_input", ["crelu", "relu"])
 @pytest.mark.parametrize("block", [16, 8])
-def test_padded_network_equals_the_trained_one(block):
-    net = _randomised_student()
+def test_padded_network_equals_the_trained_one(block, head_input):
+    net = _randomised_student(head_input=head_input)
     padded = NchwcFaceMatNet(net, block).eval()
     torch.manual_seed(1)
     x = torch.randn(2, 3, 96, 96)
@@ -24,8 +25,9 @@ def test_padded_network_equals_the_trained_one(block):
     assert torch.allclose(a0, a1, atol=1e-5) and torch.allclose(lv0, lv1, atol=1e-4)
 
 
-def test_every_inner_convolution_is_block_aligned():
-    padded = NchwcFaceMatNet(_randomised_student(), 16)
+@pytest.mark.parametrize("head_input", ["crelu", "relu"])
+def test_every_inner_convolution_is_block_aligned(head_input):
+    padded = NchwcFaceMatNet(_randomised_student(head_input=head_input), 16)
     convs = [m for m in padded.modules() if isinstance(m, torch.nn.Conv2d)]
     for conv in convs:
         reads_image = conv.in_channels == 3
@@ -52,9 +54,10 @@ def test_teacher_architecture_pads_too():
     assert torch.allclose(a0, a1, atol=1e-5)
 
 
-def test_padded_export_matches_trained_network_in_onnxruntime_node(tmp_path):
+@pytest.mark.parametrize("head_input", ["crelu", "relu"])
+def test_padded_export_matches_trained_network_in_onnxruntime_node(tmp_path, head_input):
     _need_node()
-    net = _randomised_student()
+    net = _randomised_student(head_input=head_input)
     path = tmp_path / "padded.onnx"
     export_onnx(NchwcFaceMatNet(net).eval(), path, 64)
     imgs, _, src = faces(2, 64)

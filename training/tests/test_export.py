@@ -21,9 +21,9 @@ def _need_node():
         pytest.fail(f"{ORT_NODE} is missing: run `npm install` (ONNXRUNTIME_NODE_INSTALL=skip) first")
 
 
-def _randomised_student():
+def _randomised_student(**arch):
     torch.manual_seed(0)
-    net = build(STUDENT_ARCH)
+    net = build({**STUDENT_ARCH, **arch})
     for m in net.modules():  # non-trivial BN statistics so the parity check means something
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.uniform_(-0.2, 0.2)

@@ -16,20 +16,22 @@ SMALL = ["--set", "size=64", "--set", "data.synthetic=6", "--set", "train.worker
          "--set", "refit.batch=4", "--set", "refit.max_epochs=4", "--set", "refit.tol=0", "--set", "refit.lr=0.01"]
 
 
-def _checkpoints(tmp_path):
+def _checkpoints(tmp_path, head_input="crelu"):
     torch.manual_seed(0)
     cfg = load_config(CONFIG)
-    teacher, student = build(TEACHER_ARCH).eval(), build(STUDENT_ARCH).eval()
+    sarch = {**STUDENT_ARCH, "head_input": head_input}
+    teacher, student = build(TEACHER_ARCH).eval(), build(sarch).eval()
     paths = {}
-    for name, net, arch in (("teacher", teacher, TEACHER_ARCH), ("student", student, STUDENT_ARCH),
-                            ("ablation", student, STUDENT_ARCH)):
+    for name, net, arch in (("teacher", teacher, TEACHER_ARCH), ("student", student, sarch),
+                            ("ablation", student, sarch)):
         paths[name] = tmp_path / f"{name}.pt"
         save_ckpt(paths[name], net, arch, 64, name, cfg, {"weighted": name == "student"})
     return paths
 
 
-def test_refit_lowers_the_loss_and_changes_only_the_heads(tmp_path):
-    p = _checkpoints(tmp_path)
+@pytest.mark.parametrize("head_input", ["crelu", "relu"])  # relu: every shipped student
+def test_refit_lowers_the_loss_and_changes_only_the_heads(tmp_path, head_input):
+    p = _checkpoints(tmp_path, head_input)
     out = tmp_path / "refit"
     main(["--config", str(CONFIG), "--teacher", str(p["teacher"]), "--ckpt", str(p["student"]),
           "--ckpt", str(p["ablation"]), "--out", str(out)] + SMALL)
@@ -42,6 +44,7 @@ def test_refit_lowers_the_loss_and_changes_only_the_heads(tmp_path):
         changed = {k for k in before if not torch.equal(before[k], after[k])}
         assert changed == {"alpha_head.weight", "alpha_head.bias", "logvar_head.weight", "logvar_head.bias"}
         net = load_net(out / f"{name}.pt")
+        assert net.head_input == head_input
         with torch.no_grad():
             alpha, logvar = net(torch.zeros(1, 3, 64, 64))
         assert alpha.shape == logvar.shape == (1, 1, 64, 64)

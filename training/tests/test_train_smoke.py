@@ -62,3 +62,25 @@ def test_autocast_uses_bf16_on_the_cpu_only_when_asked():
         assert conv(x).dtype == torch.bfloat16
     with autocast(cpu, False, cpu_bf16=True):
         assert conv(x).dtype == torch.float32
+
+
+def test_warm_start_converts_a_relu_head_checkpoint_for_crelu_heads(tmp_path):
+    """init.student from a checkpoint with relu heads (every shipped student) into a run with
+    arch.head_input "crelu": the converted weights compute the same alpha; crelu -> relu is refused."""
+    import pytest
+    import torch
+    from test_export import _randomised_student
+    from training.model import STUDENT_ARCH, build
+    from training.train import save_ckpt, warm_start_state
+    old = _randomised_student(head_input="relu")
+    relu_arch = {k: v for k, v in STUDENT_ARCH.items() if k != "head_input"}
+    crelu_arch = {**STUDENT_ARCH, "head_input": "crelu"}
+    save_ckpt(tmp_path / "old.pt", old, relu_arch, 64, "student", {})
+    new = build(crelu_arch).eval()
+    new.load_state_dict(warm_start_state(tmp_path / "old.pt", crelu_arch))
+    x = torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        assert torch.allclose(old(x)[0], new(x)[0], atol=1e-6)
+    save_ckpt(tmp_path / "new.pt", new, crelu_arch, 64, "student", {})
+    with pytest.raises(ValueError, match="relu -> crelu"):
+        warm_start_state(tmp_path / "new.pt", relu_arch)
