@@ -3,6 +3,9 @@
 # evaluation -> ONNX export -> GPU latency. Everything lands in $OUT (<= 8 files). Steps continue
 # after a failure so that whatever was produced comes back.
 #   OUT=/tmp/out bash training/device_run.sh TEACHER_SECONDS STUDENT_SECONDS [key=value ...]
+# FROM=DIR continues all three networks from DIR/teacher.pt, DIR/student.pt and DIR/ablation.pt
+# (a previous run's, carried in an ignored folder) instead of starting from random weights: a
+# device session is short, so successive sessions add up only if each one continues the last.
 set -o pipefail
 OUT=${OUT:-/tmp/facemat-out}
 TB=${1:-200}
@@ -18,16 +21,22 @@ mkdir -p "$OUT" "$R"
 NC=$(nproc)
 WK=$(( NC > 3 ? NC - 2 : 1 ))
 DATA=${DATA:-.data/celebamask-hq-1k}
+TINIT=()
+SINIT=()
+if [ -n "$FROM" ]; then
+  TINIT=(--set init.teacher="$FROM/teacher.pt")
+  SINIT=(--set init.student="$FROM/student.pt" --set init.ablation="$FROM/ablation.pt")
+fi
 T0=$(date +%s)
 { echo "git: ${FACEMAT_GIT_COMMIT:-unknown}"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>&1;
   $PY -c "import torch, numpy, PIL, scipy; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'numpy', numpy.__version__, 'PIL', PIL.__version__)"; echo "cpus $NC workers $WK"; } > "$R/env.txt" 2>&1
 cat "$R/env.txt"
 $PY -m training.train_teacher --config training/configs/teacher.json --run-dir "$R/teacher" \
-  --set data.root="$DATA" --set train.budget_s="$TB" --set train.workers="$WK" "${EXTRA[@]}" 2>&1 | tee "$OUT/teacher.log"
+  --set data.root="$DATA" --set train.budget_s="$TB" --set train.workers="$WK" "${TINIT[@]}" "${EXTRA[@]}" 2>&1 | tee "$OUT/teacher.log"
 echo "teacher finished at $(( $(date +%s) - T0 ))s"
 cp "$R/teacher/teacher.pt" "$OUT/teacher.pt" 2>/dev/null
 $PY -m training.train_student --config training/configs/student.json --teacher "$R/teacher/teacher.pt" --run-dir "$R/student" \
-  --set data.root="$DATA" --set train.budget_s="$SB" --set train.workers="$WK" "${EXTRA[@]}" 2>&1 | tee "$OUT/student.log"
+  --set data.root="$DATA" --set train.budget_s="$SB" --set train.workers="$WK" "${SINIT[@]}" "${EXTRA[@]}" 2>&1 | tee "$OUT/student.log"
 echo "students finished at $(( $(date +%s) - T0 ))s"
 # the last step of student training: both students' heads refitted on their frozen features
 $PY -m training.refit_heads --config training/configs/student.json --teacher "$R/teacher/teacher.pt" \

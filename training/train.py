@@ -172,6 +172,10 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger):
     net = build(arch).to(dev)
     log(f"teacher: {count_params(net)/1e6:.2f}M params, {count_macs(net.cpu(), cfg['size'], cfg['size'])/1e9:.2f} GMAC;"
         f" device {dev}; train faces {tb.n}, val faces {vb.n}")
+    ip = (cfg.get("init") or {}).get("teacher")  # optional warm start: continue a previous teacher
+    if ip:
+        net.load_state_dict(warm_start_state(ip, arch))
+        log(f"teacher: initialised from {ip}")
     t = cfg["train"]
     fmt = memory_format(t)
     net.to(dev, memory_format=fmt).train()

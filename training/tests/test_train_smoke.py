@@ -84,3 +84,16 @@ def test_warm_start_converts_a_relu_head_checkpoint_for_crelu_heads(tmp_path):
     save_ckpt(tmp_path / "new.pt", new, crelu_arch, 64, "student", {})
     with pytest.raises(ValueError, match="relu -> crelu"):
         warm_start_state(tmp_path / "new.pt", relu_arch)
+
+
+def test_teacher_continues_from_init_teacher(tmp_path):
+    """init.teacher: a second run starts from the first run's weights, so on the same fixed batch
+    (same seed) its first loss is below the first run's first loss from random weights."""
+    from training.utils import REPO_ROOT
+    cfg = str(REPO_ROOT / "training" / "configs" / "teacher.json")
+    rd, res = cli("teacher", ["--config", cfg, "--run-dir", str(tmp_path / "t1")] + _common(tmp_path))
+    _, res2 = cli("teacher", ["--config", cfg, "--run-dir", str(tmp_path / "t2"), "--set",
+                              f"init.teacher={rd / 'teacher.pt'}"] + _common(tmp_path))
+    first, cont = res["fixed_batch_loss"], res2["fixed_batch_loss"]
+    assert cont[0] < first[0], (first, cont)
+    assert "initialised from" in (tmp_path / "t2" / "log.txt").read_text()
