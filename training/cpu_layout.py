@@ -175,7 +175,7 @@ def _crelu_in_last_layer(dec: DecoderBlock) -> DecoderBlock:
         wbn.running_mean.copy_(torch.cat([bn.running_mean, bn.running_mean]))
         wbn.running_var.copy_(torch.cat([bn.running_var, bn.running_var]))
     new.body[-1] = nn.Sequential(wide, wbn, nn.ReLU(inplace=True))
-    return new.eval()
+    return new
 
 
 def _merge_heads(alpha_head: nn.Conv2d, logvar_head: nn.Conv2d, lin: Layout) -> nn.Conv2d:

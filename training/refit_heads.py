@@ -7,9 +7,9 @@ alpha is sigmoid(alpha_head.bias), a ceiling (0.87-0.89 for runs 1-3, where the 
 0.999) that joint training lifts only slowly, because no gradient reaches the trunk through
 features that are off. The same features leave the log-variance head nearly flat over the face.
 With the trunk frozen the heads are two 3x3 convolutions on fixed features: a small problem
-that converges in minutes on a CPU. Students built with head_input "crelu" (model.py, the current
-STUDENT_ARCH) read both signs of the last layer's pre-activation, which removes the cause; the
-refit stays their last step because it is cheap and fits the log-variance head at full weight.
+that converges in minutes on a CPU. Students built with head_input "crelu" (model.py, opt-in)
+read both signs of the last layer's pre-activation, which removes the cause; the refit works for
+them too, and stays cheap and fits the log-variance head at full weight.
 
 The alpha head is refitted with the loss it was trained with (the uncertainty-weighted
 distillation for the student, w = 1 for the ablation student, so their comparison stays fair),

@@ -8,7 +8,8 @@ from training.utils import REPO_ROOT
 
 def _dry_run(tmp_path, **env):
     out = tmp_path / "out"
-    e = dict(os.environ, PY="echo", OUT=str(out), RUNS=str(tmp_path / "runs"), **env)
+    e = {k: v for k, v in os.environ.items() if k != "FROM"}
+    e.update(PY="echo", OUT=str(out), RUNS=str(tmp_path / "runs"), **env)
     r = subprocess.run(["bash", "training/device_run.sh", "30", "20", "train.echo=2"], cwd=REPO_ROOT, env=e,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
