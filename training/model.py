@@ -74,8 +74,8 @@ class FaceMatNet(nn.Module):
               has one fixed alpha, sigmoid(bias), and passes no gradient back; with both signs no
               feature is ever off on both halves, so the heads see how far "off" each one is.
               Opt-in (--set arch.head_input='"crelu"'): measured on 0.4.0 continued for 17 CPU
-              minutes each way, SAD -7 % and interior alpha 0.947 -> 0.962 but IoU -0.003, for
-              1.27x the CPU inference time (training/README.md).
+              minutes each way, SAD -7 % and interior alpha 0.94-0.95 -> 0.962, IoU within the
+              run-to-run noise, for 1.27x the CPU inference time (training/README.md).
     """
 
     def __init__(self, width=(16, 24, 32, 64, 96), dec=(64, 40, 24, 16, 12),
