@@ -16,9 +16,8 @@ import torch
 
 from . import metrics as M
 from .dataset import ValSet, build_banks, loader, normalize
-from .model import build
 from .synth import EVAL_TYPES
-from .train import autocast, device_of, load_ckpt
+from .train import autocast, device_of, load_ckpt, net_from_ckpt
 from .utils import REPO_ROOT, load_config, open_report, write_report
 
 BASELINE = "occlusion-blind"
@@ -34,10 +33,7 @@ def _metric_job(args):
 
 
 def load_net(path):
-    ck = load_ckpt(path)
-    net = build(ck["arch"])
-    net.load_state_dict(ck["state_dict"])
-    return net.eval()
+    return net_from_ckpt(load_ckpt(path)).eval()
 
 
 class FlipAveraged(torch.nn.Module):

@@ -20,6 +20,7 @@ import torch
 
 from .cpu_layout import NchwcFaceMatNet
 from .model import STUDENT_ARCH, build, count_macs, count_params
+from .train import load_ckpt, net_from_ckpt
 from .utils import REPO_ROOT
 
 OPSET = 17
@@ -40,11 +41,8 @@ class _Export(torch.nn.Module):
 
 
 def load_student(ckpt_path: str | os.PathLike):
-    ck = torch.load(ckpt_path, map_location="cpu")
-    net = build(ck["arch"])
-    net.load_state_dict(ck["state_dict"])
-    net.eval()
-    return net, ck
+    ck = load_ckpt(ckpt_path)
+    return net_from_ckpt(ck).eval(), ck
 
 
 def export_onnx(net, path: str | os.PathLike, size: int):

@@ -34,7 +34,7 @@ import torch
 from . import losses
 from .dataset import build_banks
 from .evaluate import load_net
-from .train import _prep, _raw_batches, device_of, load_ckpt, save_ckpt, set_cpu_threads, train_amp
+from .train import _prep, _raw_batches, device_of, load_ckpt, net_from_ckpt, save_ckpt, set_cpu_threads, train_amp
 from .utils import REPO_ROOT, Logger, load_config, seed_everything, write_run_info
 
 
@@ -124,7 +124,7 @@ def main(argv=None):
     seed_everything(cfg["refit"]["seed"])
     set_cpu_threads(cfg["train"])
     cks = {Path(p).stem: load_ckpt(p) for p in a.ckpt}
-    nets = {n: load_net(p).to(dev) for n, p in zip(cks, a.ckpt)}
+    nets = {n: net_from_ckpt(ck).eval().to(dev) for n, ck in cks.items()}
     if any(not net.has_logvar for net in nets.values()):
         raise SystemExit("refit_heads needs students with a log-variance head")
     teacher = load_net(a.teacher).to(dev)

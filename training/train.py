@@ -96,6 +96,13 @@ def load_ckpt(path):
         return torch.load(path, map_location="cpu")
 
 
+def net_from_ckpt(ck: dict):
+    """The network a loaded checkpoint describes, with its weights (in train mode, as built)."""
+    net = build(ck["arch"])
+    net.load_state_dict(ck["state_dict"])
+    return net
+
+
 def _batches(cfg, bank, dev, seed):
     """Training batches; with train.echo = k each synthesised batch is used k times (every
     second use mirrored left-right) so a fast GPU is not starved by CPU synthesis."""
@@ -108,11 +115,9 @@ def _batches(cfg, bank, dev, seed):
 
 def warm_start_state(path, arch: dict) -> dict:
     """A checkpoint's weights for a network of `arch`. A checkpoint with "relu" heads (every
-    student up to 0.4.0) is converted to "crelu" heads computing the same function, so a run with
-    the current architecture can continue from it."""
-    ck = load_ckpt(path)
-    src = build(ck["arch"])
-    src.load_state_dict(ck["state_dict"])
+    shipped student) is converted to "crelu" heads computing the same function, so a run with
+    arch.head_input "crelu" can continue from it."""
+    src = net_from_ckpt(load_ckpt(path))
     want = arch.get("head_input", "relu")
     if src.head_input != want:
         if want != "crelu":
@@ -226,9 +231,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
     set_cpu_threads(cfg["train"])
     tb, vb, desc = build_banks(cfg["data"], max(1, cfg["train"].get("workers", 0)))
     (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
-    tck = load_ckpt(teacher_ckpt)
-    teacher = build(tck["arch"])
-    teacher.load_state_dict(tck["state_dict"])
+    teacher = net_from_ckpt(load_ckpt(teacher_ckpt))
     t = cfg["train"]
     fmt = memory_format(t)
     teacher.to(dev, memory_format=fmt).eval()
