@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   ctl: async () => (await import('./commands/ctl.js')).command,
   devices: async () => (await import('./commands/devices.js')).command,
   doctor: async () => (await import('./commands/doctor.js')).command,
+  camera: async () => (await import('./commands/camera.js')).command,
   matte: async () => (await import('./commands/matte.js')).command,
 };
 

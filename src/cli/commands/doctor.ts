@@ -4,7 +4,9 @@ import { packageRoot } from '../../config/paths.js';
 import type { DeviceInfo, NativeBinding } from '../../native/binding.js';
 import { FACEMAT_CARD_LABEL, OBS_CARD_LABEL, isLoopback, isWebcam, pickLoopback } from '../../native/device-selection.js';
 import { addonPath, loadNative } from '../../native/loader.js';
-import { loopbackSetupLines } from '../../native/loopback-setup.js';
+import { MODPROBE_CONF, MODULES_LOAD_CONF, loopbackSetupLines } from '../../native/loopback-setup.js';
+import { persistenceState } from '../../setup/loopback-state.js';
+import { SERVICE_NAME, serviceState, unitPath } from '../../setup/user-service.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../command.js';
 
@@ -17,7 +19,9 @@ const HELP = `usage: facemat doctor
 
 Checks what facemat needs for a webcam and a virtual camera: the native addon, the webcams,
 the v4l2loopback module (and its exclusive_caps), the loopback device facemat would use, and
-prints the exact commands to fix what is missing.
+prints the exact commands to fix what is missing. It also says whether the camera comes back
+after a reboot (facemat camera persist) and starts at login (facemat camera install-service);
+those two are warnings, never failures.
 
 Exit status: 0 the virtual camera is usable, ${EXIT_NO_VIRTUAL_CAMERA} it is not (module or device missing),
 ${EXIT_NO_NATIVE} the native addon cannot load, 2 bad usage.`;
@@ -44,6 +48,8 @@ export interface DoctorProbe {
   root: string;
   /** Loads the addon; throws NativeLoadError when it cannot. */
   native: () => NativeBinding;
+  /** HOME / XDG_CONFIG_HOME for the login service check; process.env when left out. */
+  env?: NodeJS.ProcessEnv;
 }
 
 function readParam(root: string, name: string): string | null {
@@ -147,7 +153,38 @@ export function diagnose(probe: DoctorProbe): DoctorReport {
   } else if (!moduleLoaded) {
     report.fix = loopbackSetupLines();
   }
+  checks.push(...setupChecks(probe));
   return report;
+}
+
+/** Persistence and the login service: warnings with the command that fixes them, never failures. */
+export function setupChecks(probe: Pick<DoctorProbe, 'root' | 'env'>): Check[] {
+  const checks: Check[] = [];
+  const persisted = persistenceState(probe.root);
+  if (persisted.ours !== null && persisted.loadsAtBoot) {
+    checks.push({ status: 'ok', title: 'at boot', message: `/${MODPROBE_CONF}: options v4l2loopback ${persisted.ours}` });
+  } else if (persisted.ours !== null) {
+    checks.push({ status: 'warn', title: 'at boot', message: `/${MODULES_LOAD_CONF} is missing, so the module is not loaded at boot: facemat camera persist` });
+  } else {
+    checks.push({ status: 'warn', title: 'at boot', message: 'the virtual camera is gone after a reboot: facemat camera persist' });
+  }
+  if (persisted.conflicts.length > 0) {
+    checks.push({
+      status: 'warn',
+      title: 'at boot',
+      message: `other v4l2loopback configuration, which modprobe merges with ours: ${persisted.conflicts.map((c) => `${c.file} (${c.line})`).join('; ')} (facemat camera persist explains)`,
+    });
+  }
+  const env = probe.env ?? process.env;
+  const service = serviceState(env);
+  if (service.installed && service.enabled) {
+    checks.push({ status: 'ok', title: 'login service', message: `${SERVICE_NAME} installed and enabled` });
+  } else if (service.installed) {
+    checks.push({ status: 'warn', title: 'login service', message: `${unitPath(env)} is installed but not enabled: systemctl --user enable --now ${SERVICE_NAME}` });
+  } else {
+    checks.push({ status: 'warn', title: 'login service', message: 'not installed: to start the camera at login, facemat camera install-service' });
+  }
+  return checks;
 }
 
 const LABELS: Record<CheckStatus, string> = { ok: 'ok  ', info: 'info', warn: 'warn', fail: 'FAIL' };
@@ -186,5 +223,5 @@ export async function runDoctor(argv: string[], io: DoctorIo, probe: DoctorProbe
 export const command: CliCommand = {
   name: 'doctor',
   summary: 'Check the webcam and virtual camera setup and print how to fix it',
-  run: (argv) => runDoctor(argv, process, { root: '/', native: loadNative }),
+  run: (argv) => runDoctor(argv, process, { root: process.env.FACEMAT_ROOT || '/', native: loadNative }),
 };
