@@ -110,7 +110,6 @@ Napi::Value JsLoopbackWriter::Write(const Napi::CallbackInfo& info) {
   WriteResult error;
   if (!writer_->Submit(frame.data, &error)) return Rejected(env, error.code, error.message);
   pending_ = Napi::Promise::Deferred::New(env);
-  pending_frame_ = Napi::Persistent(info[0].As<Napi::Object>());
   tsfn_.Ref(env);
   return pending_->Promise();
 }
@@ -123,7 +122,6 @@ void JsLoopbackWriter::Handle(Napi::Env env, const WriterEvent& event) {
   if (!pending_) return;
   Napi::Promise::Deferred deferred = *pending_;
   pending_.reset();
-  pending_frame_.Reset();
   if (open_) tsfn_.Unref(env);
   if (event.result.ok) {
     deferred.Resolve(env.Undefined());
@@ -144,7 +142,6 @@ Napi::Value JsLoopbackWriter::Close(const Napi::CallbackInfo& info) {
   if (had_pending && pending_) {
     Napi::Promise::Deferred deferred = *pending_;
     pending_.reset();
-    pending_frame_.Reset();
     deferred.Reject(CodedError(env, "ECLOSED", "LoopbackWriter.write: the output was closed").Value());
   }
   tsfn_.Release();

@@ -45,7 +45,6 @@ class JsLoopbackWriter : public Napi::ObjectWrap<JsLoopbackWriter> {
   size_t frame_bytes_ = 0;
   Napi::FunctionReference on_readers_;
   std::optional<Napi::Promise::Deferred> pending_;
-  Napi::ObjectReference pending_frame_;
   std::optional<Napi::Env::CleanupHook<void (*)(JsLoopbackWriter*), JsLoopbackWriter>> cleanup_;
 };
 

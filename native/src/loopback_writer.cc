@@ -142,7 +142,7 @@ OutputInfo LoopbackWriter::Open(const std::string& path, const OutputRequest& re
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    pending_ = nullptr;
+    pending_ = false;
     broken_ = false;
     stats_ = OutputStats{};
   }
@@ -164,19 +164,47 @@ bool LoopbackWriter::Submit(const uint8_t* rgba, WriteResult* error) {
       *error = broken_result_;
       return false;
     }
-    if (pending_ != nullptr) {
+    if (pending_) {
       *error = {false, "EBUSY", "a frame is still being written to " + path_};
       return false;
     }
-    pending_ = rgba;
+  }
+  // Converted here, on the caller's thread, while the writer thread is idle (no frame pending):
+  // the caller may reuse `rgba` as soon as this returns (the FrameSink contract), so the writer
+  // thread must never read it. frame_ is the writer's alone from `pending_ = true` until it
+  // clears the flag.
+  Convert(rgba);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_ = true;
   }
   WakeWorker(*sys_, wake_fd_);
   return true;
 }
 
+void LoopbackWriter::Convert(const uint8_t* rgba) {
+  const int width = int(request_.width);
+  const int height = int(request_.height);
+  const size_t line = info_.bytes_per_line;
+  const YuvCoefficients& c = Coefficients(request_.matrix, YuvRange::kLimited);
+  if (request_.format == OutputPixelFormat::kYuyv) {
+    RgbaToYuyv(rgba, size_t(width) * 4, width, height, frame_.data(), line, c);
+  } else {
+    const size_t chroma_line = (line + 1) / 2;
+    uint8_t* u = frame_.data() + line * height;
+    uint8_t* v = u + chroma_line * ((height + 1) / 2);
+    RgbaToI420(rgba, size_t(width) * 4, width, height, frame_.data(), line, u, chroma_line, v, chroma_line, c);
+  }
+}
+
 bool LoopbackWriter::Close() {
   StopWorker(*sys_, wake_fd_, stop_, thread_);
-  const bool had_pending = TakePending(mutex_, pending_);
+  bool had_pending;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    had_pending = pending_;
+    pending_ = false;
+  }
   Teardown();
   return had_pending;
 }
@@ -225,16 +253,16 @@ void LoopbackWriter::Loop() {
     if (count > 1 && fds[1].fd == inotify_fd_ && (fds[1].revents & POLLIN)) DrainInotify();
     if (fds[0].revents & POLLIN) {
       ClearWake(*sys_, wake_fd_);
-      const uint8_t* rgba;
+      bool pending;
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        rgba = pending_;
+        pending = pending_;
       }
-      if (rgba == nullptr) continue;
-      const WriteResult result = WriteFrame(rgba);
+      if (!pending) continue;
+      const WriteResult result = WriteFrame();
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        pending_ = nullptr;
+        pending_ = false;
         if (!result.ok && result.code != "EAGAIN") {
           broken_ = true;
           broken_result_ = result;
@@ -246,7 +274,7 @@ void LoopbackWriter::Loop() {
 }
 
 void LoopbackWriter::Break(const DeviceError& error) {
-  const uint8_t* pending;
+  bool pending;
   const WriteResult result{false, error.code(), error.what()};
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -254,25 +282,12 @@ void LoopbackWriter::Break(const DeviceError& error) {
     broken_ = true;
     broken_result_ = result;
     pending = pending_;
-    pending_ = nullptr;
+    pending_ = false;
   }
   if (pending) on_written_(result);
 }
 
-WriteResult LoopbackWriter::WriteFrame(const uint8_t* rgba) {
-  const int width = int(request_.width);
-  const int height = int(request_.height);
-  const size_t line = info_.bytes_per_line;
-  const YuvCoefficients& c = Coefficients(request_.matrix, YuvRange::kLimited);
-  if (request_.format == OutputPixelFormat::kYuyv) {
-    RgbaToYuyv(rgba, size_t(width) * 4, width, height, frame_.data(), line, c);
-  } else {
-    const size_t chroma_line = (line + 1) / 2;
-    uint8_t* u = frame_.data() + line * height;
-    uint8_t* v = u + chroma_line * ((height + 1) / 2);
-    RgbaToI420(rgba, size_t(width) * 4, width, height, frame_.data(), line, u, chroma_line, v, chroma_line, c);
-  }
-
+WriteResult LoopbackWriter::WriteFrame() {
   size_t offset = 0;
   int polls = 0;
   while (offset < frame_.size()) {

@@ -70,8 +70,9 @@ class LoopbackWriter {
   OutputInfo Open(const std::string& path, const OutputRequest& request, Completion on_written,
                   ReadersChanged on_readers);
 
-  // Queues one RGBA frame (width*height*4 bytes, valid until the completion). Returns false and
-  // fills `error` at once when not open, broken, or a frame is still being written.
+  // Converts one RGBA frame (width*height*4 bytes; read before this returns, so the caller may
+  // reuse it at once) and queues it for the writer thread. Returns false and fills `error` at
+  // once when not open, broken, or a frame is still being written.
   bool Submit(const uint8_t* rgba, WriteResult* error);
 
   // Returns true if a frame was still queued (the caller fails it; no completion comes).
@@ -84,7 +85,8 @@ class LoopbackWriter {
 
  private:
   void Loop();
-  WriteResult WriteFrame(const uint8_t* rgba);
+  void Convert(const uint8_t* rgba);  // into frame_, on the caller's thread
+  WriteResult WriteFrame();             // frame_ to the device, on the writer thread
   void DrainEvents();
   void DrainInotify();
   void SetReaders(int32_t readers);
@@ -108,7 +110,7 @@ class LoopbackWriter {
   int32_t inotify_count_ = 0;
 
   mutable std::mutex mutex_;
-  const uint8_t* pending_ = nullptr;
+  bool pending_ = false;  // frame_ holds a converted frame the writer thread has not written yet
   bool broken_ = false;
   WriteResult broken_result_;
   OutputStats stats_;

@@ -28,6 +28,20 @@ describe('LoopbackWriter.write (against the v4l2loopback double)', () => {
     assert.equal(output.writer.stats().frames, 3);
   });
 
+  it('reads the frame before write() returns, so the caller may reuse its buffer at once', async () => {
+    output.writer.open(PATH, { width: W, height: H, fps: 30 });
+    // A slow device keeps the frame in flight while the caller overwrites its buffer, as the
+    // scheduler's sink mailboxes do with theirs.
+    kernel().setWriteBehaviour(PATH, { eagain: 2 });
+    const rgba = randomRgba(W, H, 11);
+    const expected = new Uint8Array(W * H * 2);
+    rgbaToYuyv(rgba, W, H, expected);
+    const written = output.writer.write(rgba);
+    rgba.fill(0);
+    await written;
+    assert.deepEqual(new Uint8Array(kernel().lastFrame(PATH)!), expected);
+  });
+
   it('writes I420 with the BT.709 matrix when opened so', async () => {
     output.writer.open(PATH, { width: W, height: H, fps: 30, format: 'i420', matrix: 'bt709' });
     const rgba = randomRgba(W, H, 9);
