@@ -14,11 +14,21 @@ import { FramePacer } from '../../src/pipeline/source/frame-pacer.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `condition` until it holds; fails saying what was waited for (not by mocha's timeout). */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
 /** Writes the frame number into the first pixel's R,G (little-endian) so sinks can read it back. */
 export class CountingSource implements FrameSource {
   description = 'counting';
   opened = 0;
   closed = 0;
+  paused = 0;
   private n = 0;
   private pacer: FramePacer | null = null;
   /** Make read() fail with an unplug after this many frames (once). */
@@ -51,6 +61,10 @@ export class CountingSource implements FrameSource {
     target[2] = 7;
     this.n++;
     return t;
+  }
+
+  async pause(): Promise<void> {
+    this.paused++;
   }
 
   async close(): Promise<void> {

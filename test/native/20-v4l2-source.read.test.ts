@@ -6,7 +6,7 @@ import type { FrameSource } from '../../src/pipeline/source/frame-source.js';
 import { SourceFault } from '../../src/pipeline/source/frame-source.js';
 import { createV4l2Source } from '../../src/pipeline/source/v4l2-source.js';
 import { recordingLogger } from './recording-logger.js';
-import { addWebcam, kernel, testAddon } from './test-addon.js';
+import { addWebcam, deliver, kernel, testAddon, until } from './test-addon.js';
 import { gradientRgba } from './yuv-reference.js';
 
 const FORMAT = { width: 640, height: 480, fps: 30 };
@@ -49,6 +49,21 @@ describe('V4l2Source (FrameSource over the addon and the kernel double)', () => 
     const captureMs = await reading;
     assert.ok(captureMs !== null && captureMs >= before - 1 && captureMs <= nowMs() + 1, `captureMs ${captureMs} within [${before}, ${nowMs()}]`);
     assert.notEqual(target[0] + target[1] + target[2], 0, 'the frame was written');
+  });
+
+  it('releases the camera when paused and opens it again on the next read', async () => {
+    addWebcam('/dev/video0');
+    source = createV4l2Source('v4l2:/dev/video0', recordingLogger(log), testAddon);
+    await source.open(FORMAT);
+    await source.pause!();
+    assert.equal(kernel().openFiles(), 0, 'the camera is closed while paused');
+    assert.ok(log.some((line) => /released \/dev\/video0 while nobody watches/.test(line)));
+    const target = new Uint8Array(640 * 480 * 4);
+    const reading = source.read(target);
+    await until(() => kernel().openFiles() > 0, 'the camera to be opened again');
+    await deliver('/dev/video0', JPEG);
+    assert.notEqual(await reading, null);
+    assert.equal(log.filter((line) => line.startsWith('info opened v4l2:/dev/video0')).length, 2);
   });
 
   it('picks the first webcam when no node is named, skipping loopback and metadata nodes', async () => {

@@ -3,7 +3,7 @@ import { Scheduler } from '../../src/pipeline/scheduler/scheduler.js';
 import { PipelineController, chainForPreset } from '../../src/pipeline/control/pipeline-controller.js';
 import { PRESETS } from '../../src/pipeline/control/presets.js';
 import { setLogSink } from '../../src/log.js';
-import { CountingSource, DelayEngine, RecordingCompositor, RecordingSink, sleep } from '../helpers/stage-doubles.js';
+import { CountingSource, DelayEngine, RecordingCompositor, RecordingSink, sleep, waitFor } from '../helpers/stage-doubles.js';
 
 const format = { width: 32, height: 16, fps: 100 };
 
@@ -145,15 +145,42 @@ describe('Scheduler#run', function () {
     assert.equal(sink.frames.at(-1)!.placeholder, false);
   });
 
-  it('skips the model and filters while no sink has a consumer', async function () {
+  it('while nobody watches, pauses the source and the model and keeps sinks alive with a frame a second', async function () {
     const sink = new RecordingSink('a');
     sink.consumers = false;
+    const source = new CountingSource(null, 200);
     const engine = new DelayEngine(1);
-    const scheduler = new Scheduler({ source: new CountingSource(20, 200), engine, compositor: new RecordingCompositor(), sinks: [sink], controller: controller(), format });
-    await scheduler.run();
-    assert.equal(engine.seen.length, 0);
-    assert.equal(sink.frames.length, 0);
-    assert.equal(scheduler.metrics.frames.captured, 20);
+    const scheduler = new Scheduler({ source, engine, compositor: new RecordingCompositor(), sinks: [sink], controller: controller(), format, idleGraceMs: 0, keepAliveMs: 40 });
+    const done = scheduler.run();
+    await waitFor(() => sink.frames.length >= 3, 'three keep-alive frames');
+    assert.equal(engine.seen.length, 0, 'the model ran while nobody watched');
+    assert.equal(source.paused, 1, 'the source was paused once');
+    assert.ok(sink.frames.every((f) => f.placeholder), 'keep-alive frames are the "starting" picture before any real frame');
+    assert.equal(scheduler.metrics.frames.output, 0, 'keep-alive frames are not counted as output');
+    assert.ok(scheduler.metrics.frames.keepAlive >= 3);
+    sink.consumers = true;
+    await waitFor(() => sink.frames.some((f) => !f.placeholder), 'a camera frame after a reader came');
+    assert.ok(engine.seen.length > 0, 'the model runs again');
+    scheduler.stop();
+    await done;
+  });
+
+  it('keeps working through a short absence of readers (grace period), then idles with the last picture', async function () {
+    const sink = new RecordingSink('a');
+    const source = new CountingSource(null, 200);
+    const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controller: controller(), format, idleGraceMs: 150, keepAliveMs: 20 });
+    const done = scheduler.run();
+    await waitFor(() => sink.frames.length >= 3, 'three camera frames');
+    sink.consumers = false;
+    const framesAtLeave = sink.frames.length;
+    await waitFor(() => source.paused === 1, 'the source to pause after the grace period');
+    sink.consumers = true;
+    // The sink is watched again at once; what it got while idle was the last camera picture.
+    const idleFrames = sink.frames.slice(framesAtLeave);
+    assert.ok(idleFrames.every((f) => !f.placeholder), 'keep-alive repeats the last picture, not a placeholder');
+    await waitFor(() => sink.frames.length > framesAtLeave + idleFrames.length + 3, 'camera frames after the pause');
+    scheduler.stop();
+    await done;
   });
 
   it('passes frames through without a matte when the model keeps failing, logging once', async function () {

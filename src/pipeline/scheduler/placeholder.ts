@@ -1,6 +1,7 @@
 /**
- * The frames shown instead of the camera: "CAMERA PAUSED" while the user paused it, and
- * "CAMERA DISCONNECTED" while a source is being reopened. Drawn once per size into a reused
+ * The frames shown instead of the camera: "CAMERA PAUSED" while the user paused it,
+ * "CAMERA DISCONNECTED" while a source is being reopened, and "STARTING" before the first frame
+ * (what a virtual camera shows until someone watches and capture starts). Drawn once per size into a reused
  * buffer with a built-in 5x7 font, so showing them costs nothing per frame and needs no GL.
  */
 
@@ -25,11 +26,12 @@ const GLYPHS: Record<string, string> = {
   ' ': '...................................',
 };
 
-export type PlaceholderKind = 'paused' | 'disconnected';
+export type PlaceholderKind = 'paused' | 'disconnected' | 'starting';
 
 const TEXT: Record<PlaceholderKind, string> = {
   paused: 'CAMERA PAUSED',
   disconnected: 'CAMERA DISCONNECTED. RECONNECTING',
+  starting: 'STARTING',
 };
 
 export class PlaceholderFrames {

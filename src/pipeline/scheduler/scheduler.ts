@@ -8,11 +8,15 @@ import { FramePool } from '../frame-pool.js';
 import { nowMs } from '../frame.js';
 import { SourceFault } from '../source/frame-source.js';
 import { PipelineMetrics } from './metrics.js';
+import { IdlePolicy } from './idle-policy.js';
 import { PlaceholderFrames, PlaceholderKind } from './placeholder.js';
 import { SinkMailbox } from './sink-mailbox.js';
 import { logger } from '../../log.js';
 
 const log = logger('scheduler');
+
+/** How often an idle pipeline looks for a consumer; the cost of waking up is negligible. */
+const WATCH_POLL_MS = 100;
 
 export interface SchedulerOptions {
   source: FrameSource;
@@ -36,6 +40,10 @@ export interface SchedulerOptions {
   frameLimit?: number;
   /** How long to wait between attempts to reopen a failed source. */
   reopenDelayMs?: number;
+  /** How long nobody must watch before capture and inference pause (default 2000 ms). */
+  idleGraceMs?: number;
+  /** While paused so, how often sinks nobody watches get a keep-alive frame (default 1000 ms). */
+  keepAliveMs?: number;
   metrics?: PipelineMetrics;
 }
 
@@ -54,7 +62,9 @@ type MatteDecision = 'wait' | 'drop' | { matte: Matte | null };
  * - the matte stage always works on the newest frame, so a slow model lowers matte fps only;
  * - a frame is composited with its own matte when one is coming, else with a matte at most
  *   `maxMatteLag` frames away; frames waiting for a matte are bounded (drop-oldest);
- * - every sink has a one-frame mailbox (drop-oldest); none can stall the others.
+ * - every sink has a one-frame mailbox (drop-oldest); none can stall the others;
+ * - when nobody watches, capture and inference pause and sinks get a keep-alive frame a second,
+ *   so a virtual camera stays discoverable (IdlePolicy).
  */
 export class Scheduler {
   readonly metrics: PipelineMetrics;
@@ -66,6 +76,8 @@ export class Scheduler {
   private placeholders: PlaceholderFrames | null = null;
   private readonly mailboxes = new Map<FrameSink, SinkMailbox>();
   private readonly attachedMailboxes = new Map<FrameSink, SinkMailbox>();
+  private readonly idle: IdlePolicy;
+  private lastOutput: OutputFrame | null = null;
 
   private readonly pending: Frame[] = [];
   private matteSlot: Frame | null = null;
@@ -85,6 +97,7 @@ export class Scheduler {
     this.maxLag = options.maxMatteLag ?? 1;
     this.depth = options.queueDepth ?? 2;
     this.formatInUse = { ...options.format };
+    this.idle = new IdlePolicy(options.idleGraceMs ?? 2000, options.keepAliveMs ?? 1000);
     if (!Number.isInteger(this.maxLag) || this.maxLag < 0) throw new RangeError('maxMatteLag must be an integer >= 0');
     if (!Number.isInteger(this.depth) || this.depth < 1) throw new RangeError('queueDepth must be an integer >= 1');
   }
@@ -119,6 +132,9 @@ export class Scheduler {
         await sink.open(this.formatInUse);
         this.mailboxes.set(sink, new SinkMailbox(sink, this.metrics));
       }
+      // A virtual camera is discoverable only once a frame was written to it: do not make it
+      // wait for the first capture and inference.
+      this.sendKeepAlive(this.placeholders.get('starting'));
       await this.captureLoop();
       return { reason: this.stopReason ?? 'stopped', outputFrames: this.outputCount, format: this.formatInUse };
     } finally {
@@ -129,6 +145,10 @@ export class Scheduler {
   private async captureLoop(): Promise<void> {
     const { controller } = this.options;
     while (this.stopReason === null) {
+      if (this.idle.update(this.anyConsumers(), nowMs())) {
+        await this.idleUntilWatched();
+        continue;
+      }
       if (controller.paused) {
         const t = await this.readInto(this.scratch!);
         if (t === null) break;
@@ -156,11 +176,6 @@ export class Scheduler {
       this.nextSeq++;
       this.metrics.frames.captured++;
       this.metrics.latency.capture.record(Math.max(0, nowMs() - t));
-      if (!this.anyConsumers()) {
-        // Nobody watches: skip the model and the filters entirely.
-        frame.release();
-        continue;
-      }
       this.enqueue(frame);
     }
     if (this.stopReason === null) this.stopReason = 'end-of-stream';
@@ -211,6 +226,44 @@ export class Scheduler {
       }
       await this.sleep(frameMs);
     }
+  }
+
+  /**
+   * Nobody watches: frames waiting are dropped, the source pauses (a camera is released, so its
+   * light goes off) and sinks nobody watches get the last picture once a second, until someone
+   * watches again or the run stops.
+   */
+  private async idleUntilWatched(): Promise<void> {
+    const { source } = this.options;
+    log.info('nobody is watching: capture and inference paused; the virtual camera gets a frame a second');
+    for (const frame of this.pending.splice(0)) frame.release();
+    this.matteSlot?.release();
+    this.matteSlot = null;
+    // Copied now: the compositor reuses its output buffer for the next frame.
+    const last = this.lastOutput;
+    const picture = last && last.width === this.formatInUse.width && last.height === this.formatInUse.height
+      ? last.rgba.slice()
+      : this.placeholders!.get('starting');
+    try {
+      await source.pause?.();
+    } catch (err) {
+      log.warn(`pausing ${source.description}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    while (this.stopReason === null && this.idle.update(this.anyConsumers(), nowMs())) {
+      if (this.idle.keepAliveDue(nowMs())) this.sendKeepAlive(picture);
+      await this.sleep(WATCH_POLL_MS);
+    }
+    if (this.stopReason === null) log.info('watched again: capture resumed');
+  }
+
+  /** One frame for the sinks nobody watches; not counted as output. */
+  private sendKeepAlive(rgba: Uint8Array): void {
+    const { width, height } = this.formatInUse;
+    const frame: OutputFrame = { seq: this.nextSeq++, captureMs: nowMs(), width, height, rgba };
+    for (const box of this.allMailboxes()) {
+      if (!box.sink.hasConsumers()) box.offer(frame);
+    }
+    this.metrics.frames.keepAlive++;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -328,6 +381,7 @@ export class Scheduler {
 
   private send(frame: OutputFrame): void {
     for (const box of this.allMailboxes()) box.offer(frame);
+    this.lastOutput = frame;
     const now = nowMs();
     this.metrics.latency.total.record(now - frame.captureMs);
     this.metrics.markOutput(now);

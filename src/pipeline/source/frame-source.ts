@@ -16,6 +16,11 @@ export interface FrameSource {
    * device fails (unplug, busy); the scheduler then shows a placeholder and reopens.
    */
   read(target: Uint8Array): Promise<number | null>;
+  /**
+   * Optional: stop capturing while nobody watches (a camera releases its device, so its light
+   * goes off); the next read() resumes. Sources that cost nothing while unread leave it out.
+   */
+  pause?(): Promise<void>;
   close(): Promise<void>;
 }
 

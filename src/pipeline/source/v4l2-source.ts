@@ -33,6 +33,10 @@ export class V4l2Source implements FrameSource {
   private label: string;
   /** CLOCK_MONOTONIC ms minus performance.now(): both count from boot/process on one clock. */
   private clockOffsetMs = 0;
+  /** What open() was asked for and gave, to reopen the same way after a pause. */
+  private requested: VideoFormat | null = null;
+  private delivered: VideoFormat | null = null;
+  private paused = false;
 
   constructor(
     path: string | undefined,
@@ -71,6 +75,9 @@ export class V4l2Source implements FrameSource {
       throw toSourceFault(err);
     }
     this.device = device;
+    this.requested = { ...requested };
+    this.delivered = { width: format.width, height: format.height, fps: format.fps };
+    this.paused = false;
     this.clockOffsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
     this.label = `v4l2:${this.path} (${format.card}, ${format.fourcc} ${format.width}x${format.height}@${round(format.fps)})`;
     this.log.info(`opened ${this.label}, ${format.buffers} buffers`);
@@ -81,6 +88,7 @@ export class V4l2Source implements FrameSource {
   }
 
   async read(target: Uint8Array): Promise<number | null> {
+    if (this.paused) await this.resume();
     const device = this.device;
     if (!device) throw new SourceFault(`${this.label} is not open`, true);
     try {
@@ -91,7 +99,24 @@ export class V4l2Source implements FrameSource {
     }
   }
 
+  /** Releases the camera while nobody watches; the next read() opens it again. */
+  async pause(): Promise<void> {
+    if (!this.device) return;
+    await this.close();
+    this.paused = true;
+    this.log.info(`released ${this.path} while nobody watches`);
+  }
+
+  private async resume(): Promise<void> {
+    const before = this.delivered!;
+    const format = await this.open(this.requested!);
+    if (format.width !== before.width || format.height !== before.height) {
+      throw new SourceFault(`${this.path} came back as ${format.width}x${format.height}, not ${before.width}x${before.height}`, true);
+    }
+  }
+
   async close(): Promise<void> {
+    this.paused = false;
     if (!this.device) return;
     const stats = this.device.stats();
     this.device.close();
