@@ -81,7 +81,7 @@ Writes /${MODPROBE_CONF}:
   options v4l2loopback ${loopbackOptionString()}
 and /${MODULES_LOAD_CONF} (v4l2loopback), so the camera is there after every boot. The node
 number is the loaded "${FACEMAT_CARD_LABEL}" node's, else the one already persisted, else the
-first free one from 10. Files are written as root (pkexec or sudo when you are not).
+first free one from 10. Files are written as root (pkexec or sudo when you are not, also under --root).
 
 Another modprobe.d line for v4l2loopback (OBS guides add one) would be merged with ours by
 modprobe, the later file winning each option: it stops, names the file and prints one line that
@@ -397,12 +397,12 @@ class CameraSetup {
     return 0;
   }
 
-  /** Writes files as root: directly when root or under a --root, else one elevated `install` call. */
+  /** Writes files (paths under the root) as root: directly when we are root, else in one elevated `install` call. */
   private async writeSystemFiles(files: Array<{ path: string; text: string }>): Promise<void> {
-    const direct = this.ctx.uid === 0 || this.o.root !== '/';
+    const direct = this.ctx.uid === 0;
     if (this.o.dryRun) {
       for (const file of files) {
-        this.say(`would write ${file.path}:`);
+        this.say(`would write ${join(this.o.root, file.path)}:`);
         for (const line of file.text.trimEnd().split('\n')) this.say(`  ${line}`);
       }
       if (!direct) this.say(`(as root, through ${this.rootPrefix().join(' ') || 'root'})`);
@@ -432,11 +432,13 @@ class CameraSetup {
         const tmp = join(staging, `${i}.conf`);
         writeFileSync(tmp, file.text, { mode: 0o644 });
         script.push(`${install} -D -m 0644 "$${2 * i + 1}" "$${2 * i + 2}"`);
-        args.push(tmp, file.path);
+        args.push(tmp, join(this.o.root, file.path));
       });
       const result = await this.exec([...prefix, sh, '-c', script.join(' && '), 'sh', ...args]);
-      if (result.code !== 0) throw new Stop(EXIT_FAILED, `could not write ${files.map((f) => f.path).join(' and ')} as root: ${lastLine(result)}`);
-      for (const file of files) this.say(`wrote ${file.path}`);
+      if (result.code !== 0) {
+        throw new Stop(EXIT_FAILED, `could not write ${files.map((f) => join(this.o.root, f.path)).join(' and ')} as root: ${lastLine(result)}`);
+      }
+      for (const file of files) this.say(`wrote ${join(this.o.root, file.path)}`);
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
@@ -496,7 +498,7 @@ class CameraSetup {
       this.say('not persisted (neither file is there); nothing to do');
       return 0;
     }
-    const direct = this.ctx.uid === 0 || this.o.root !== '/';
+    const direct = this.ctx.uid === 0;
     if (this.o.dryRun) {
       for (const p of present) this.say(`would remove ${join(this.o.root, p)}`);
       if (!direct) this.say(`(as root, through ${this.rootPrefix().join(' ')})`);
@@ -513,9 +515,10 @@ class CameraSetup {
       }
     } else {
       const rm = this.tool('rm', 'apt-get install coreutils');
-      const result = await this.exec([...this.rootPrefix(), rm, '-f', ...present]);
-      if (result.code !== 0) throw new Stop(EXIT_FAILED, `could not remove ${present.join(' and ')}: ${lastLine(result)}`);
-      for (const p of present) this.say(`removed ${p}`);
+      const targets = present.map((p) => join(this.o.root, p));
+      const result = await this.exec([...this.rootPrefix(), rm, '-f', ...targets]);
+      if (result.code !== 0) throw new Stop(EXIT_FAILED, `could not remove ${targets.join(' and ')}: ${lastLine(result)}`);
+      for (const t of targets) this.say(`removed ${t}`);
     }
     this.say('the module stays loaded until the next boot (or: sudo modprobe -r v4l2loopback)');
     return 0;
