@@ -85,7 +85,7 @@ export function cameraFixture(options: { tools?: string[] } = {}): CameraFixture
   for (const name of ['install', 'rm', 'sh']) {
     const path = join(bin, name);
     if (!wanted.includes(name)) {
-      writeFileSync(path, `#!/bin/sh\n${LOG}\nexec /usr/bin/env PATH=/usr/bin:/bin ${name} "$@"\n`);
+      writeFileSync(path, `#!/bin/sh\n${LOG}\nlog "$@"\nexec /usr/bin/env PATH=/usr/bin:/bin ${name} "$@"\n`);
       chmodSync(path, 0o755);
     }
   }
