@@ -12,7 +12,9 @@ from .utils import resolve_data_root
 
 def build_banks(dcfg: dict, workers: int = 1):
     """-> (train FaceBank, val FaceBank, description dict). dcfg keys: root, val_fraction,
-    split_seed, src_size, max_faces, synthetic (int: use N procedural faces instead of data)."""
+    split_seed, src_size, max_faces, synthetic (int: use N procedural faces instead of data),
+    holdout_realocc (float: drop the training faces of the real-occlusion split, see realocc.py,
+    with this occluder share of the face outline, e.g. 0.02)."""
     src = int(dcfg.get("src_size", 512))
     if dcfg.get("synthetic"):
         n = int(dcfg["synthetic"])
@@ -25,11 +27,18 @@ def build_banks(dcfg: dict, workers: int = 1):
     if dcfg.get("max_faces"):
         samples = samples[: int(dcfg["max_faces"])]
     tr, va = split(samples, float(dcfg.get("val_fraction", 0.15)), int(dcfg.get("split_seed", 1234)))
+    held = []
+    if dcfg.get("holdout_realocc"):  # hold the real-occlusion faces out of training (realocc.py)
+        from .realocc import real_occlusion_names
+        names = real_occlusion_names(samples, float(dcfg["holdout_realocc"]))
+        held = [s.name for s in tr if s.name in names]
+        tr = [s for s in tr if s.name not in names]
     if dcfg.get("max_train"):
         tr = tr[: int(dcfg["max_train"])]
     if dcfg.get("max_val"):
         va = va[: int(dcfg["max_val"])]
-    desc = {"root": str(root), "n_train": len(tr), "n_val": len(va), "val_names": [s.name for s in va]}
+    desc = {"root": str(root), "n_train": len(tr), "n_val": len(va), "val_names": [s.name for s in va],
+            "n_holdout_realocc": len(held), "holdout_realocc": held}
     return (FaceBank(*load_faces(tr, src, workers), workers=workers),
             FaceBank(*load_faces(va, src, workers), workers=workers), desc)
 

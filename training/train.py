@@ -90,6 +90,10 @@ def save_ckpt(path, net, arch, size, kind, cfg, extra=None):
 
 
 def load_ckpt(path):
+    """A checkpoint dict; a shipped student's .onnx is read back into one (onnx_weights)."""
+    if str(path).endswith(".onnx"):
+        from .onnx_weights import ckpt_from_onnx
+        return ckpt_from_onnx(path)
     try:
         return torch.load(path, map_location="cpu", weights_only=False)
     except TypeError:
@@ -103,14 +107,15 @@ def net_from_ckpt(ck: dict):
     return net
 
 
-def _batches(cfg, bank, dev, seed):
+def _batches(cfg, bank, dev, seed, start_batch=0):
     """Training batches; with train.echo = k each synthesised batch is used k times (every
-    second use mirrored left-right) so a fast GPU is not starved by CPU synthesis."""
+    second use mirrored left-right) so a fast GPU is not starved by CPU synthesis. From a bank
+    (cfg bank.dir) each batch is (img, alpha, face, teacher alpha, teacher logvar)."""
     echo = int(cfg["train"].get("echo", 1))
-    for b in _raw_batches(cfg, bank, dev, seed):
+    for b in _raw_batches(cfg, bank, dev, seed, start_batch):
         yield b
         for e in range(1, echo):
-            yield [x.flip(-1) for x in b] if e % 2 == 1 else b
+            yield [x.flip(-1) if x is not None else None for x in b] if e % 2 == 1 else b
 
 
 def warm_start_state(path, arch: dict) -> dict:
@@ -126,8 +131,14 @@ def warm_start_state(path, arch: dict) -> dict:
     return src.state_dict()
 
 
-def _raw_batches(cfg, bank, dev, seed):
+def _raw_batches(cfg, bank, dev, seed, start_batch=0):
     t = cfg["train"]
+    bk = cfg.get("bank") or {}
+    if bk.get("dir"):  # pre-rendered composites (+ cached teacher outputs), augmented per step
+        from .bank import BankStream
+        yield from BankStream(bk["dir"], t["batch"], seed, bk.get("aug"), start_batch=start_batch,
+                              max_shards=bk.get("max_shards"))
+        return
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
     if t.get("fixed_batch"):
         b = [ds[i] for i in range(t["batch"])]
@@ -223,46 +234,124 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger):
     return result
 
 
-def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode: str = "both"):
+def _student_state(path, step, seen, elapsed, hist, nets, opts, extra):
+    """Everything a resumed run needs (train.ckpt_every_s and the end of a run write it)."""
+    tmp = Path(str(path) + ".tmp")
+    torch.save({"step": step, "seen": seen, "elapsed": elapsed, "hist": hist,
+                "nets": {n: m.state_dict() for n, m in nets.items()},
+                "opts": {n: o.state_dict() for n, o in opts.items()}, **extra}, tmp)
+    tmp.replace(path)
+
+
+def _bank_teacher(cfg):
+    """The bank's meta.json when cfg bank.dir names a bank with cached teacher outputs."""
+    bk = cfg.get("bank") or {}
+    if not bk.get("dir"):
+        return None
+    from .utils import REPO_ROOT
+    d = Path(bk["dir"])
+    d = d if d.is_absolute() else REPO_ROOT / d
+    cfg["bank"]["dir"] = str(d)
+    mp = d / "meta.json"
+    return json.loads(mp.read_text()) if mp.exists() else {}
+
+
+def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | None, mode: str = "both",
+                  resume: bool = False):
     """mode: 'weighted' (the FaceMat student), 'ablation' (w = 1), or 'both' (same batches, same
-    initial weights, two optimisers, in one loop)."""
+    initial weights, two optimisers, in one loop).
+
+    With cfg bank.dir the batches come from a bank of pre-rendered composites (training/bank.py)
+    and, when the bank holds them, the teacher's cached outputs (no teacher forward per step;
+    teacher_ckpt may then be None). `resume`: continue from run_dir/state.pt (written every
+    train.ckpt_every_s seconds and at the end), same config, same batch stream."""
     dev = device_of(cfg)
     seed_everything(cfg["seed"])
     set_cpu_threads(cfg["train"])
-    tb, vb, desc = build_banks(cfg["data"], max(1, cfg["train"].get("workers", 0)))
-    (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
-    teacher = net_from_ckpt(load_ckpt(teacher_ckpt))
     t = cfg["train"]
     fmt = memory_format(t)
-    teacher.to(dev, memory_format=fmt).eval()
-    for p in teacher.parameters():
-        p.requires_grad_(False)
+    bmeta = _bank_teacher(cfg)
+    cached = bool(bmeta is not None and bmeta.get("teacher"))
+    if bmeta is not None:
+        tb, vb, desc = None, None, {"bank": cfg["bank"]["dir"], **bmeta.get("split", {})}
+    else:
+        tb, vb, desc = build_banks(cfg["data"], max(1, t.get("workers", 0)))
+    (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
+    teacher = None
+    if teacher_ckpt and not cached:
+        teacher = net_from_ckpt(load_ckpt(teacher_ckpt))
+        teacher.to(dev, memory_format=fmt).eval()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+    elif not cached:
+        raise ValueError("a teacher checkpoint is needed (or a bank with cached teacher outputs)")
+    tname = f"cached in the bank ({bmeta['teacher']})" if cached else teacher_ckpt
     arch = {**STUDENT_ARCH, **cfg.get("arch", {})}
     torch.manual_seed(cfg["seed"])
     base = build(arch)
     log(f"student: {count_params(base)/1e6:.3f}M params, {count_macs(base, cfg['size'], cfg['size'])/1e9:.3f} GMAC;"
-        f" device {dev}; mode {mode}; teacher {teacher_ckpt}")
+        f" device {dev}; mode {mode}; teacher {tname}")
     names = {"weighted": ["student"], "ablation": ["ablation"], "both": ["student", "ablation"]}[mode]
     nets, opts = {}, {}
     for n in names:
         nets[n] = copy.deepcopy(base).to(dev, memory_format=fmt).train()
         opts[n] = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
-    for n in names:  # optional warm start (continue a previous run): cfg init.student / init.ablation
-        ip = (cfg.get("init") or {}).get(n)
-        if ip:
-            nets[n].load_state_dict(warm_start_state(ip, arch))
-            log(f"{n}: initialised from {ip}")
-    clock = Clock(t.get("budget_s"), t.get("max_steps"))
     hist = {n: [] for n in names}
-    step, seen = 0, 0
-    for batch in _batches(cfg, tb, dev, cfg["seed"] + 1):
+    step, seen, elapsed0 = 0, 0, 0.0
+    state_path = run_dir / "state.pt"
+    onnx_init = []
+    if resume:
+        st = torch.load(state_path, map_location="cpu")
+        for n in names:
+            nets[n].load_state_dict(st["nets"][n])
+            opts[n].load_state_dict(st["opts"][n])
+        step, seen, elapsed0, hist = st["step"], st["seen"], st["elapsed"], st["hist"]
+        log(f"resumed from {state_path}: step {step}, {seen} samples, {elapsed0:.0f} s")
+    else:
+        for n in names:  # optional warm start (continue a previous run): cfg init.student / init.ablation
+            ip = (cfg.get("init") or {}).get(n)
+            if ip:
+                nets[n].load_state_dict(warm_start_state(ip, arch))
+                log(f"{n}: initialised from {ip}")
+                if str(ip).endswith(".onnx"):
+                    onnx_init.append(n)
+    clock = Clock(t.get("budget_s"), t.get("max_steps"))
+    clock.t0 -= elapsed0
+    ckpt_every = float(t.get("ckpt_every_s", 0) or 0)
+    last_ckpt = time.time()
+    t_data = t_teacher = t_step = 0.0
+
+    def save_all(final=False):
+        res = {"steps": step, "samples": seen, "wall_s": clock.elapsed(), "mode": mode}
+        for n in names:
+            save_ckpt(run_dir / f"{n}.pt", nets[n], arch, cfg["size"], n, cfg,
+                      {"teacher": str(tname), "weighted": n == "student", "result": res})
+        _student_state(state_path, step, seen, clock.elapsed(), hist, nets, opts,
+                       {"mode": mode, "teacher": teacher_ckpt, "final": final})
+
+    it = iter(_batches(cfg, tb, dev, cfg["seed"] + 1, start_batch=step))
+    tb0 = time.time()
+    for batch in it:
+        t_data += time.time() - tb0
         prog = clock.progress(step)
         if prog >= 1.0:
             break
         x, gt, _ = _prep(batch, dev, fmt)
-        with torch.no_grad(), train_amp(dev, t):
-            ta, tlv = teacher(x)
-        ta, tlv = ta.float(), tlv.float()
+        if onnx_init:  # BatchNorm statistics of an ONNX-read network, from the first batch
+            from .onnx_weights import calibrate_bn
+            for n in onnx_init:
+                calibrate_bn(nets[n], [x]).train()
+                log(f"{n}: BatchNorm statistics calibrated on the first batch (weights read from ONNX)")
+            onnx_init = []
+        t0 = time.time()
+        if cached:
+            ta, tlv = batch[3].to(dev), batch[4].to(dev)
+        else:
+            with torch.no_grad(), train_amp(dev, t):
+                ta, tlv = teacher(x)
+            ta, tlv = ta.float(), tlv.float()
+        t1 = time.time()
+        t_teacher += t1 - t0
         msg = []
         for n in names:
             for g in opts[n].param_groups:
@@ -276,22 +365,29 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
             opts[n].step()
             hist[n].append(float(loss.detach()))
             msg.append(f"{n}: loss={float(loss):.4f} " + " ".join(f"{k}={float(v):.4f}" for k, v in parts.items()))
+        t_step += time.time() - t1
         step += 1
         seen += x.shape[0]
         if step % t.get("log_every", 50) == 0 or step == 1:
+            el = max(clock.elapsed() - elapsed0, 1e-6)
             log(f"[student] step {step} t={clock.elapsed():.0f}s lr={opts[names[0]].param_groups[0]['lr']:.2e} | "
-                + " | ".join(msg) + f" | {seen/clock.elapsed():.0f} img/s")
+                + " | ".join(msg) + f" | {seen/clock.elapsed():.1f} img/s"
+                + f" (this session: data {t_data/el:.0%}, teacher {t_teacher/el:.0%}, student steps {t_step/el:.0%})")
+        if ckpt_every and time.time() - last_ckpt >= ckpt_every:
+            save_all()
+            last_ckpt = time.time()
+        tb0 = time.time()
     result = {"steps": step, "samples": seen, "wall_s": clock.elapsed(), "mode": mode,
               "loss_first": {n: h[:3] for n, h in hist.items()}, "loss_last": {n: h[-3:] for n, h in hist.items()}}
     if t.get("fixed_batch"):
         result["fixed_batch_loss"] = hist
-    for n in names:
-        save_ckpt(run_dir / f"{n}.pt", nets[n], arch, cfg["size"], n, cfg,
-                  {"teacher": str(teacher_ckpt), "weighted": n == "student", "result": {k: v for k, v in result.items()
-                                                                                       if k != "fixed_batch_loss"}})
+    save_all(final=True)
     if not t.get("skip_val"):
+        if vb is None:
+            _, vb, _ = build_banks({**cfg["data"], "max_train": 1}, 1)
         vnets = dict(nets)
-        vnets["teacher"] = teacher
+        if teacher is not None:
+            vnets["teacher"] = teacher
         result["quick_val"] = quick_val(vnets, vb, cfg, dev, t.get("quick_val_faces", 16))
     log("student done: " + json.dumps({k: v for k, v in result.items() if k != "fixed_batch_loss"}))
     (run_dir / "result.json").write_text(json.dumps(result, indent=2))
@@ -300,15 +396,31 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str, mode
 
 def cli(kind: str, argv=None):
     ap = argparse.ArgumentParser(description=f"train the FaceMat {kind}")
-    ap.add_argument("--config", required=True)
+    ap.add_argument("--config", help="config file (not with --resume)")
     ap.add_argument("--set", action="append", default=[], help="override: key.sub=value (JSON value)")
     ap.add_argument("--run-dir", help="exact run folder (default: <runs>/<kind>-<time>)")
+    ap.add_argument("--resume", help="continue the run in this folder from its state.pt (its config.json,"
+                    " then any --set; students only)")
     if kind == "student":
-        ap.add_argument("--teacher", required=True, help="teacher checkpoint (.pt)")
+        ap.add_argument("--teacher", help="teacher checkpoint (.pt, or a shipped .onnx student); not needed"
+                        " with a bank that caches the teacher's outputs (bank.dir)")
         g = ap.add_mutually_exclusive_group()
         g.add_argument("--ablation", action="store_true", help="train only the ablation (no uncertainty weighting)")
         g.add_argument("--weighted-only", action="store_true", help="train only the uncertainty-weighted student")
     a = ap.parse_args(argv)
+    if a.resume:
+        if kind != "student":
+            ap.error("--resume continues student runs")
+        rd = Path(a.resume)
+        rd = rd if rd.is_absolute() else REPO_ROOT / rd
+        cfg = load_config(rd / "config.json", a.set)
+        (rd / "config.json").write_text(json.dumps(cfg, indent=2))
+        st = torch.load(rd / "state.pt", map_location="cpu")
+        log = Logger(rd / "log.txt")
+        log(f"resume {rd} (overrides: {a.set})")
+        return rd, train_student(cfg, rd, log, st.get("teacher"), st["mode"], resume=True)
+    if not a.config:
+        ap.error("--config is required")
     cfg = load_config(a.config, a.set)
     if a.run_dir:
         rd = Path(a.run_dir)

@@ -1,0 +1,300 @@
+"""A bank of pre-rendered composites with the teacher's outputs cached beside them, so that a
+student step costs only the student (synthesis is 42-45 ms per composite per core and the teacher
+forward about as much again; see "Profile of one student step" in training/README.md).
+
+Layout (an ignored folder such as .data/bank; never commit it, it is derived from the data set):
+  BANK/meta.json                  size, synth config, data split, teacher, git commit
+  BANK/shard-00000/{img,alpha,talpha,tlogvar,type}.npy     one finished shard (atomic rename)
+    img     uint8 N x S x S x 3     the composite as the network sees it (photometric aug. applied)
+    alpha   uint8 N x S x S         ground truth alpha * 255
+    talpha  uint8 N x S x S         teacher alpha * 255            (absent without a teacher)
+    tlogvar uint8 N x S x S         teacher log-variance quantised over [LOGVAR_MIN, LOGVAR_MAX]
+    type    uint8 N                 index into synth.EVAL_TYPES of the first occluder (0 = clean)
+  458 kB per 256x256 composite (about 4.4 GB per 10 k), read back through np.load(mmap_mode="r").
+
+Composite k of a bank is synthesised exactly as sample k of training.dataset.TrainStream with the
+bank's seed (face = epoch permutation, randomness default_rng([seed, 2, k])), so a bank is
+reproducible from the repository and the data set, and `build` can be stopped and restarted: it
+skips finished shards.
+
+  # grow a bank in the background (teacher: any checkpoint, or the shipped ONNX student)
+  nice -n 19 /usr/bin/python3 -m training.bank --config training/configs/student.json \
+      --out .data/bank --teacher models/facemat-student.onnx --shards 400 --threads 1
+  # train from it: training.train_student ... --set 'bank.dir=".data/bank"'  (see train.py)
+
+Per-step augmentation (BankStream): left-right flip, a random crop of 80-100 % of the side
+resized back to S (bilinear for everything, so alpha stays soft), and colour jitter of the image
+only (brightness, contrast, saturation, gamma, per-channel gain); all batched tensor ops.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .model import LOGVAR_MAX, LOGVAR_MIN
+from .synth import EVAL_TYPES
+
+ARRAYS = ("img", "alpha", "talpha", "tlogvar", "type")
+
+
+def quantise_logvar(lv: np.ndarray) -> np.ndarray:
+    q = (np.asarray(lv, np.float32) - LOGVAR_MIN) / (LOGVAR_MAX - LOGVAR_MIN) * 255.0
+    return np.clip(np.rint(q), 0, 255).astype(np.uint8)
+
+
+def dequantise_logvar(q: torch.Tensor) -> torch.Tensor:
+    return q.float() * ((LOGVAR_MAX - LOGVAR_MIN) / 255.0) + LOGVAR_MIN
+
+
+def _type_code(t: str) -> int:
+    return EVAL_TYPES.index(t.split("+")[0]) if t.split("+")[0] in EVAL_TYPES else 255
+
+
+def shard_name(k: int) -> str:
+    return f"shard-{k:05d}"
+
+
+def finished_shards(bank_dir) -> list[Path]:
+    d = Path(bank_dir)
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.is_dir() and p.name.startswith("shard-") and (p / "type.npy").exists())
+
+
+@torch.no_grad()
+def teacher_outputs(teacher, imgs_u8: np.ndarray, batch: int = 16):
+    """-> (alpha uint8, logvar uint8-quantised) of a network over uint8 NxSxSx3 images."""
+    from .dataset import normalize
+    al, lv = [], []
+    for i in range(0, len(imgs_u8), batch):
+        x = normalize(torch.from_numpy(np.ascontiguousarray(imgs_u8[i:i + batch].transpose(0, 3, 1, 2))))
+        x = x.contiguous(memory_format=torch.channels_last)
+        a, v = teacher(x)
+        al.append(np.clip(np.rint(a.float()[:, 0].numpy() * 255), 0, 255).astype(np.uint8))
+        lv.append(quantise_logvar(v.float()[:, 0].numpy()))
+    return np.concatenate(al), np.concatenate(lv)
+
+
+def write_shard(bank_dir, k: int, arrays: dict):
+    """Atomic: written to a temporary folder, then renamed."""
+    d = Path(bank_dir)
+    tmp = d / f".tmp-{shard_name(k)}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for name, arr in arrays.items():
+        np.save(tmp / f"{name}.npy", arr)
+    final = d / shard_name(k)
+    if final.exists():
+        shutil.rmtree(final)
+    tmp.rename(final)
+    return final
+
+
+def build_bank(cfg: dict, out, n_shards: int, shard_size: int = 256, teacher_path=None, seed: int | None = None,
+               log=print, faces=None):
+    """Synthesise shards 0..n_shards-1 (skipping finished ones) into `out`. `faces`: an optional
+    (train FaceBank, description) pair (tests); otherwise dataset.build_banks(cfg['data'])."""
+    from .dataset import TrainStream, build_banks
+    from .train import load_ckpt, net_from_ckpt
+    from .utils import git_commit
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    seed = int(cfg.get("bank_seed", 11) if seed is None else seed)
+    meta = {"size": cfg["size"], "seed": seed, "shard_size": shard_size, "synth": cfg.get("synth", {}),
+            "data": cfg["data"], "teacher": str(teacher_path) if teacher_path else None,
+            "git_commit": git_commit(), "types": EVAL_TYPES}
+    mp = out / "meta.json"
+    if mp.exists():
+        old = json.loads(mp.read_text())
+        for k in ("size", "seed", "shard_size", "teacher"):
+            if old.get(k) != meta[k]:
+                raise ValueError(f"{out}: existing bank has {k}={old.get(k)!r}, not {meta[k]!r}")
+        meta["git_commit"] = old.get("git_commit")
+    todo = [k for k in range(n_shards) if not (out / shard_name(k) / "type.npy").exists()]
+    if not todo:
+        log(f"bank {out}: {n_shards} shards already finished")
+        return out
+    if faces is None:
+        tb, _vb, desc = build_banks(cfg["data"], 1)
+    else:
+        tb, desc = faces
+    meta["split"] = {k: v for k, v in desc.items() if k != "val_names"}
+    meta["train_names"] = desc.get("train_names")
+    if not mp.exists():
+        mp.write_text(json.dumps(meta, indent=2))
+    teacher = None
+    if teacher_path:
+        teacher = net_from_ckpt(load_ckpt(teacher_path)).eval()
+        teacher = teacher.to(memory_format=torch.channels_last)
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+    ds = TrainStream(tb, cfg["size"], cfg.get("synth", {}), seed)
+    for k in todo:
+        t0 = time.time()
+        S = cfg["size"]
+        img = np.zeros((shard_size, S, S, 3), np.uint8)
+        alpha = np.zeros((shard_size, S, S), np.uint8)
+        typ = np.zeros((shard_size,), np.uint8)
+        for j in range(shard_size):
+            i = k * shard_size + j
+            e, jj = divmod(i, ds.n)
+            if e != ds._perm_epoch:
+                ds._perm = np.random.default_rng([seed, 1, e]).permutation(ds.n)
+                ds._perm_epoch = e
+            s = ds.syn.sample(int(ds._perm[jj]), np.random.default_rng([seed, 2, i]))
+            img[j] = s["image"]
+            alpha[j] = np.clip(np.rint(s["alpha"] * 255), 0, 255).astype(np.uint8)
+            typ[j] = _type_code(s["type"])
+        t1 = time.time()
+        arrays = {"img": img, "alpha": alpha}
+        if teacher is not None:
+            arrays["talpha"], arrays["tlogvar"] = teacher_outputs(teacher, img)
+        arrays["type"] = typ
+        write_shard(out, k, arrays)
+        log(f"bank {out}: {shard_name(k)} ({shard_size} composites) synth {t1 - t0:.1f} s"
+            f" ({(t1 - t0) / shard_size * 1000:.0f} ms each), teacher {time.time() - t1:.1f} s")
+    return out
+
+
+class BankStream:
+    """Endless augmented batches from a bank's finished shards (re-listed every `refresh` batches,
+    so training can start while the bank still grows). Batch b's draw is seeded by [seed, b], so a
+    resumed run continues the same stream when the bank has not grown in between.
+
+    Yields (img uint8 Bx3xSxS, alpha, face(=alpha>0 placeholder), talpha or None, tlogvar or None),
+    alpha/talpha/tlogvar float Bx1xSxS."""
+
+    def __init__(self, bank_dir, batch: int, seed: int, aug: dict | None = None, refresh: int = 200,
+                 start_batch: int = 0, max_shards: int | None = None):
+        self.dir = Path(bank_dir)
+        self.batch, self.seed, self.refresh = batch, seed, refresh
+        self.aug = {"flip": 0.5, "crop": [0.8, 1.0], "p_crop": 0.7, "jitter": 1.0, **(aug or {})}
+        self.b = start_batch
+        self.max_shards = max_shards
+        self._arrays, self._n = [], 0
+        self._load()
+
+    def _load(self):
+        shards = finished_shards(self.dir)
+        if self.max_shards:
+            shards = shards[: self.max_shards]
+        if len(shards) == len(self._arrays):
+            return
+        arrs = []
+        for p in shards:
+            a = {n: np.load(p / f"{n}.npy", mmap_mode="r") for n in ARRAYS if (p / f"{n}.npy").exists()}
+            arrs.append(a)
+        if not arrs:
+            raise FileNotFoundError(f"{self.dir}: no finished shards")
+        self._arrays = arrs
+        self._sizes = np.array([len(a["type"]) for a in arrs])
+        self._cum = np.concatenate([[0], np.cumsum(self._sizes)])
+        self._n = int(self._cum[-1])
+        self.has_teacher = all("talpha" in a for a in arrs)
+
+    def __len__(self):
+        return self._n
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.b % self.refresh == 0:
+            self._load()
+        rng = np.random.default_rng([self.seed, 9, self.b])
+        self.b += 1
+        idx = np.sort(rng.choice(self._n, self.batch, replace=self._n < self.batch))
+        sh = np.searchsorted(self._cum, idx, side="right") - 1
+        imgs, al, ta, tl = [], [], [], []
+        for s, i in zip(sh, idx - self._cum[sh]):
+            a = self._arrays[s]
+            imgs.append(a["img"][i])
+            al.append(a["alpha"][i])
+            if self.has_teacher:
+                ta.append(a["talpha"][i])
+                tl.append(a["tlogvar"][i])
+        img = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2)
+        alpha = torch.from_numpy(np.stack(al))[:, None].float() / 255.0
+        talpha = torch.from_numpy(np.stack(ta))[:, None].float() / 255.0 if ta else None
+        tlogvar = dequantise_logvar(torch.from_numpy(np.stack(tl))[:, None]) if tl else None
+        return augment(img, alpha, talpha, tlogvar, rng, self.aug)
+
+
+def _crop_resize(x: torch.Tensor, boxes, S: int) -> torch.Tensor:
+    """Per-sample crop boxes (x0, y0, side) resized back to SxS (bilinear, align_corners False)."""
+    out = torch.empty(x.shape[0], x.shape[1], S, S, dtype=torch.float32)
+    for i, (x0, y0, c) in enumerate(boxes):
+        patch = x[i:i + 1, :, y0:y0 + c, x0:x0 + c].float()
+        out[i] = patch[0] if c == S else F.interpolate(patch, size=(S, S), mode="bilinear", align_corners=False)[0]
+    return out
+
+
+def augment(img, alpha, talpha, tlogvar, rng, aug: dict):
+    """Flip, crop-resize (all maps alike), colour jitter (image only). img uint8 Bx3xSxS."""
+    B, _, S, _ = img.shape
+    flip = rng.random(B) < aug.get("flip", 0.5)
+    lo, hi = aug.get("crop", [0.8, 1.0])
+    boxes = []
+    for _ in range(B):
+        if rng.random() < aug.get("p_crop", 0.7):
+            c = int(round(S * rng.uniform(lo, hi)))
+            boxes.append((int(rng.integers(0, S - c + 1)), int(rng.integers(0, S - c + 1)), c))
+        else:
+            boxes.append((0, 0, S))
+    maps = [alpha] + [m for m in (talpha, tlogvar) if m is not None]
+    stack = torch.cat([img.float()] + maps, 1)
+    stack = _crop_resize(stack, boxes, S)
+    fl = torch.from_numpy(flip)
+    if fl.any():
+        stack[fl] = stack[fl].flip(-1)
+    x = stack[:, :3] / 255.0
+    j = float(aug.get("jitter", 1.0))
+    if j > 0:
+        def u(a, b, shape=(B, 1, 1, 1)):
+            return torch.from_numpy(rng.uniform(a, b, (B,) + shape[1:]).astype(np.float32)).reshape(shape)
+        gray = x.mean(1, keepdim=True)
+        x = gray + (x - gray) * u(1 - 0.3 * j, 1 + 0.3 * j)                      # saturation
+        m = x.mean((1, 2, 3), keepdim=True)
+        x = m + (x - m) * u(1 - 0.25 * j, 1 + 0.25 * j)                           # contrast
+        x = x * u(1 - 0.25 * j, 1 + 0.25 * j) * u(1 - 0.06 * j, 1 + 0.06 * j, (B, 3, 1, 1))  # exposure, gain
+        x = x.clamp(0, 1) ** u(1 - 0.2 * j, 1 + 0.2 * j)                          # gamma
+    img_out = (x.clamp(0, 1) * 255 + 0.5).to(torch.uint8)
+    k = 3
+    alpha = stack[:, k:k + 1].clamp(0, 1)
+    k += 1
+    if talpha is not None:
+        talpha = stack[:, k:k + 1].clamp(0, 1)
+        k += 1
+    if tlogvar is not None:
+        tlogvar = stack[:, k:k + 1]
+    return img_out, alpha, (alpha > 0).float(), talpha, tlogvar
+
+
+def main(argv=None):
+    from .utils import load_config
+    ap = argparse.ArgumentParser(description="grow a bank of pre-rendered composites + cached teacher outputs")
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--set", action="append", default=[])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--shards", type=int, required=True, help="shards 0..N-1 (finished ones are skipped)")
+    ap.add_argument("--shard-size", type=int, default=256)
+    ap.add_argument("--teacher", help="checkpoint (.pt) or shipped student (.onnx) whose outputs are cached")
+    ap.add_argument("--seed", type=int)
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    cfg = load_config(a.config, a.set)
+    build_bank(cfg, a.out, a.shards, a.shard_size, a.teacher, a.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Read a shipped student back from its ONNX file into a trainable FaceMatNet.
+
+The shipped graph (export.py) is the channel-padded copy of the network (cpu_layout.py) with every
+BatchNorm folded into the convolution before it, so it carries no BatchNorm parameters of its own.
+This module rebuilds the plain student from it:
+
+  * where the real channels sit inside each padded convolution is found by building the padded
+    copy of a network whose weights are all distinct numbers and looking each number up;
+  * each folded convolution becomes conv (weight W) + BatchNorm that adds the folded bias b
+    (gamma 1, beta b, mean 0, var 1 - eps), so in eval mode the network computes the ONNX graph's
+    function exactly (to float rounding);
+  * `calibrate_bn` then moves each BatchNorm's statistics to the batch statistics of real inputs
+    while keeping the eval-mode function unchanged (gamma = sqrt(var + eps), beta = mean + b), so
+    that training (train-mode BatchNorm) starts from nearly the same function.
+
+  /usr/bin/python3 -m training.onnx_weights models/facemat-student.onnx --out .data/ft/student-0.4.0.pt
+
+`train.load_ckpt` calls `ckpt_from_onnx` for a path ending in .onnx, so the shipped model can be
+given wherever a checkpoint is read (init.student, --teacher, evaluate --student, ...).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from .cpu_layout import NchwcFaceMatNet
+from .model import STUDENT_ARCH, build
+
+
+def _onnx_convs(path) -> dict:
+    """{module path of the padded network: (weight, bias)} for every Conv node of the graph."""
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(str(path))
+    inits = {i.name: np.array(numpy_helper.to_array(i)) for i in m.graph.initializer}
+    out = {}
+    for n in m.graph.node:
+        if n.op_type != "Conv":
+            continue
+        mm = re.match(r"^/net/(.*)/Conv$", n.name)
+        if not mm:
+            raise ValueError(f"unexpected Conv node name {n.name!r} (not a training/export.py graph?)")
+        # scope names are relative: stages.0/stages.0.0/body/body.0/body.0.0 -> stages.0.0.body.0.0
+        segs = []
+        for p in mm.group(1).split("/"):
+            if segs and p.startswith(segs[-1] + "."):
+                segs[-1] = p
+            else:
+                segs.append(p)
+        name = ".".join(segs)
+        w = inits[n.input[1]]
+        b = inits[n.input[2]] if len(n.input) > 2 else None
+        out[name] = (w, b)
+    return out
+
+
+def _index_maps(arch: dict):
+    """For each Conv of the padded network: (positions of the plain conv's weights inside the padded
+    weight, output channel positions of the plain conv inside the padded output)."""
+    plain = build(arch).eval()
+    off = 1.0
+    with torch.no_grad():
+        for mod in plain.modules():
+            if isinstance(mod, nn.Conv2d):
+                n = mod.weight.numel()
+                mod.weight.copy_(torch.arange(off, off + n, dtype=torch.float64).reshape(mod.weight.shape))
+                off += n
+            if isinstance(mod, nn.BatchNorm2d):
+                n = mod.running_mean.numel()
+                mod.running_mean.copy_(torch.arange(off, off + n, dtype=torch.float64))
+                off += n
+    assert off < 2 ** 24, "ids must be exact in float32"
+    padded = NchwcFaceMatNet(plain)
+    pmods = dict(padded.named_modules())
+    return plain, padded, pmods
+
+
+def _positions(padded_t: torch.Tensor, plain_t: torch.Tensor) -> torch.Tensor:
+    """Flat indices into padded_t of each element of plain_t (all distinct non-zero ids)."""
+    flat = padded_t.detach().reshape(-1)
+    nz = torch.nonzero(flat).squeeze(1)
+    lookup = {int(v): int(i) for v, i in zip(flat[nz].tolist(), nz.tolist())}
+    return torch.tensor([lookup[int(v)] for v in plain_t.detach().reshape(-1).tolist()])
+
+
+def student_from_onnx(path, arch: dict | None = None) -> nn.Module:
+    """The plain (unpadded) network with the ONNX graph's weights, in eval mode."""
+    arch = dict(arch or STUDENT_ARCH)
+    convs = _onnx_convs(path)
+    plain, padded, pmods = _index_maps(arch)
+    net = build(arch).eval()
+    nmods = dict(net.named_modules())
+    pl_mods = dict(plain.named_modules())
+    done = set()
+    with torch.no_grad():
+        for name, mod in pl_mods.items():
+            if not isinstance(mod, nn.Conv2d) or name in ("alpha_head", "logvar_head"):
+                continue
+            if name not in convs:
+                raise KeyError(f"{path}: no Conv for {name}")
+            w, b = convs[name]
+            pw = pmods[name].weight
+            if tuple(w.shape) != tuple(pw.shape):
+                raise ValueError(f"{name}: ONNX weight {w.shape} vs padded {tuple(pw.shape)}: other architecture?")
+            pos = _positions(pw, mod.weight)
+            tgt = nmods[name]
+            tgt.weight.copy_(torch.from_numpy(w.reshape(-1)[pos.numpy()].reshape(mod.weight.shape)))
+            # output channel positions: the padded conv's weight rows that hold real weights
+            order = [int(r) for r in (pos.reshape(mod.weight.shape[0], -1)[:, 0] // pw[0].numel())]
+            bias = torch.from_numpy(b[order]) if b is not None else torch.zeros(mod.weight.shape[0])
+            if tgt.bias is not None:
+                tgt.bias.copy_(bias)
+            else:  # a folded conv + BN: the BN that follows it adds the folded bias
+                bn_name = name.rsplit(".", 1)[0] + ".1"
+                bn = nmods[bn_name]
+                assert isinstance(bn, nn.BatchNorm2d), bn_name
+                bn.weight.fill_(1.0)
+                bn.bias.copy_(bias)
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1.0 - bn.eps)
+                done.add(bn_name)
+            done.add(name)
+        # the merged heads: output channel 0 = alpha, 1 = log-variance
+        w, b = convs["merged_heads"]
+        pw = pmods["merged_heads"].weight
+        for ch, hname in enumerate(("alpha_head", "logvar_head")):
+            ph = pl_mods[hname]
+            # the padded merged head holds cat([alpha_head, logvar_head]) at rows 0, 1
+            both = torch.cat([pl_mods["alpha_head"].weight, pl_mods["logvar_head"].weight])
+            pos = _positions(pw, both).reshape(both.shape)[ch:ch + 1]
+            nmods[hname].weight.copy_(torch.from_numpy(w.reshape(-1)[pos.reshape(-1).numpy()].reshape(ph.weight.shape)))
+            nmods[hname].bias.copy_(torch.from_numpy(b[ch:ch + 1]))
+            done.add(hname)
+    missing = [n for n, m in nmods.items() if isinstance(m, (nn.Conv2d, nn.BatchNorm2d)) and n not in done]
+    if missing:
+        raise ValueError(f"layers not read from {path}: {missing[:5]}")
+    return net
+
+
+def ckpt_from_onnx(path, size: int = 256) -> dict:
+    """A checkpoint dict (as train.save_ckpt writes) for a shipped ONNX student."""
+    net = student_from_onnx(path)
+    sd = {k: v.detach().float() if v.is_floating_point() else v for k, v in net.state_dict().items()}
+    return {"arch": dict(STUDENT_ARCH), "state_dict": sd, "size": size, "kind": "student",
+            "config": {}, "source": str(path), "bn_calibrated": False}
+
+
+@torch.no_grad()
+def calibrate_bn(net: nn.Module, batches) -> nn.Module:
+    """Give each BatchNorm the mean / variance of its input over `batches` (normalised image
+    tensors) while keeping the eval-mode function: y = x - m + m + b with gamma = sqrt(v + eps),
+    beta = old eval output at x = m. Then train-mode BatchNorm (batch statistics) computes nearly
+    what eval mode does. Works for any network; returns it in eval mode."""
+    bns = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    acc = {id(m): [0.0, None, None] for m in bns}
+
+    def hook(mod, inp, _out):
+        x = inp[0].detach().float()
+        a = acc[id(mod)]
+        s = x.sum((0, 2, 3)).double()
+        s2 = (x * x).sum((0, 2, 3)).double()
+        n = x.numel() / x.shape[1]
+        a[0] += n
+        a[1] = s if a[1] is None else a[1] + s
+        a[2] = s2 if a[2] is None else a[2] + s2
+
+    hs = [m.register_forward_hook(hook) for m in bns]
+    net.eval()
+    for x in batches:
+        net(x)
+    for h in hs:
+        h.remove()
+    for m in bns:
+        n, s, s2 = acc[id(m)]
+        mean = (s / n).float()
+        var = (s2 / n - (s / n) ** 2).clamp(min=1e-5).float()
+        # eval output now: gamma * (x - mu) / sqrt(var0 + eps) + beta = A x + B
+        A = m.weight / torch.sqrt(m.running_var + m.eps)
+        B = m.bias - A * m.running_mean
+        # new: gamma' (x - mean) / sqrt(var + eps) + beta' with the same A, B
+        m.weight.copy_(A * torch.sqrt(var + m.eps))
+        m.bias.copy_(A * mean + B)
+        m.running_mean.copy_(mean)
+        m.running_var.copy_(var)
+    return net
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="shipped ONNX student -> training checkpoint (.pt)")
+    ap.add_argument("onnx")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args(argv)
+    ck = ckpt_from_onnx(a.onnx)
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    torch.save(ck, a.out)
+    print(f"wrote {a.out} from {a.onnx}")
+
+
+if __name__ == "__main__":
+    main()

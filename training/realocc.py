@@ -1,0 +1,173 @@
+"""The real-occlusion validation split: photos whose own labels show hair, eyeglasses or a hat over
+the face, scored on the photos themselves (no synthesis).
+
+Definition (deterministic, from the label maps alone): the face outline is the convex hull of the
+face classes (1, 2, 4, 5, 6, 7, 10, 11, 12) at the label map's resolution (pixel centres inside
+or on the hull); a face is in the split when the occluder classes OCC_CLASSES (3 eyeglasses,
+13 hair, 14 hat) cover more than `min_frac` (2 %) of that outline. On the 850-face subset this
+selects 385 faces (335 of the 722 training faces, 50 of the 128 validation faces).
+
+Scores per photo at the network's input size (the whole 512x512 photo resized, i.e. CelebA
+framing), then averaged over photos:
+  IoU      of alpha >= 0.5 against the labelled face (face classes);
+  leakage  the share of occluder pixels inside the outline that come out as face (alpha >= 0.5);
+  SAD/1000 of alpha against the binary labelled face.
+The occlusion-blind oracle predicts the clean face: the labelled face plus every occluder pixel
+inside the outline (leakage 1 by construction).
+
+  /usr/bin/python3 -m training.realocc --student models/facemat-student.onnx [--ckpt B.pt ...] --out DIR
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .data import FACE_CLASSES, list_samples, load_image, load_labels, split
+
+OCC_CLASSES = (3, 13, 14)
+
+
+def hull_mask(face: np.ndarray) -> np.ndarray:
+    """Convex hull of a boolean mask's pixels (centres inside or on the hull)."""
+    from scipy.spatial import ConvexHull, Delaunay
+    ys, xs = np.nonzero(face)
+    out = np.zeros(face.shape, bool)
+    if len(xs) < 3:
+        out[face] = True
+        return out
+    pts = np.stack([xs, ys], 1).astype(np.float64)
+    try:
+        hp = pts[ConvexHull(pts).vertices]
+    except Exception:  # degenerate (collinear) masks
+        out[face] = True
+        return out
+    x0, y0 = hp.min(0).astype(int)
+    x1, y1 = hp.max(0).astype(int)
+    yy, xx = np.mgrid[y0:y1 + 1, x0:x1 + 1]
+    q = np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float64)
+    inside = Delaunay(hp).find_simplex(q, tol=1e-9) >= 0
+    out[y0:y1 + 1, x0:x1 + 1] = inside.reshape(yy.shape)
+    return out | face
+
+
+def occlusion_fraction(lab: np.ndarray) -> float:
+    """Share of the face outline (convex hull of the face classes) covered by OCC_CLASSES."""
+    face = np.isin(lab, FACE_CLASSES)
+    if not face.any():
+        return 0.0
+    hull = hull_mask(face)
+    return float((hull & np.isin(lab, OCC_CLASSES)).sum() / hull.sum())
+
+
+def _cache_path(root: Path) -> Path:
+    from .utils import REPO_ROOT
+    h = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:10]
+    return REPO_ROOT / ".data" / f"realocc-{h}.json"
+
+
+def occlusion_table(samples, cache: bool = True) -> dict:
+    """{name: occlusion fraction} over the samples' full-resolution label maps, cached in .data/
+    (ignored) because the hulls of 850 label maps take about 2 minutes."""
+    root = Path(samples[0].mask or samples[0].image).parent.parent if samples else Path(".")
+    path = _cache_path(root)
+    table = {}
+    if cache and path.exists():
+        table = json.loads(path.read_text())
+    todo = [s for s in samples if s.name not in table]
+    for s in todo:
+        table[s.name] = round(occlusion_fraction(load_labels(s)), 6)
+    if cache and todo:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(table, sort_keys=True))
+    return table
+
+
+def real_occlusion_names(samples, min_frac: float = 0.02, cache: bool = True) -> set[str]:
+    tab = occlusion_table(samples, cache)
+    return {s.name for s in samples if tab[s.name] > min_frac}
+
+
+def score_photo(alpha: np.ndarray, lab: np.ndarray) -> dict:
+    """alpha: HxW in [0,1]; lab: HxW label map at the same size."""
+    face = np.isin(lab, FACE_CLASSES)
+    occ = hull_mask(face) & np.isin(lab, OCC_CLASSES)
+    p = alpha >= 0.5
+    uni = (p | face).sum()
+    return {"iou": float((p & face).sum() / uni) if uni else 1.0,
+            "leak": float((p & occ).sum() / occ.sum()) if occ.any() else float("nan"),
+            "sad": float(np.abs(alpha - face).sum() / 1000.0)}
+
+
+def oracle_alpha(lab: np.ndarray) -> np.ndarray:
+    face = np.isin(lab, FACE_CLASSES)
+    return (face | (hull_mask(face) & np.isin(lab, OCC_CLASSES))).astype(np.float32)
+
+
+@torch.no_grad()
+def predict(net, imgs_u8: np.ndarray, batch: int = 16, flip: bool = False) -> np.ndarray:
+    from .dataset import normalize
+    out = []
+    for i in range(0, len(imgs_u8), batch):
+        x = normalize(torch.from_numpy(np.ascontiguousarray(imgs_u8[i:i + batch].transpose(0, 3, 1, 2))))
+        a = net(x)[0].float()
+        if flip:
+            a = 0.5 * (a + net(x.flip(-1))[0].float().flip(-1))
+        out.append(a[:, 0].numpy())
+    return np.concatenate(out)
+
+
+def evaluate(nets: dict, samples, size: int = 256, log=print) -> dict:
+    """{model: {'all': {...}, 'val': {...}, 'train': {...}, 'n': ...}} over the given samples;
+    also the oracle. The 'val'/'train' groups follow data.split(seed 1234, 15 %)."""
+    _tr, va = split(list_samples(Path(samples[0].image).parent.parent), 0.15, 1234) if samples else ([], [])
+    vnames = {s.name for s in va}
+    imgs = np.stack([load_image(s, size) for s in samples])
+    labs = [load_labels(s, size) for s in samples]
+    preds = {k: predict(n.eval(), imgs) for k, n in nets.items()}
+    preds["oracle"] = np.stack([oracle_alpha(lb) for lb in labs])
+    res = {}
+    for k, al in preds.items():
+        rows = [score_photo(a, lb) for a, lb in zip(al, labs)]
+        groups = {"all": range(len(samples)),
+                  "val": [i for i, s in enumerate(samples) if s.name in vnames],
+                  "train": [i for i, s in enumerate(samples) if s.name not in vnames]}
+        res[k] = {g: {m: float(np.nanmean([rows[i][m] for i in idx])) if len(idx) else float("nan")
+                      for m in ("iou", "leak", "sad")} | {"n": len(idx)} for g, idx in groups.items()}
+        log(f"{k}: " + json.dumps(res[k]))
+    return res
+
+
+def main(argv=None):
+    from .train import load_ckpt, net_from_ckpt
+    ap = argparse.ArgumentParser(description="score networks on the real-occlusion split")
+    ap.add_argument("--root", default=None, help="data root (default: the configs' data.root)")
+    ap.add_argument("--ckpt", action="append", default=[], help="NAME=PATH (.pt or shipped .onnx)")
+    ap.add_argument("--min-frac", type=float, default=0.02)
+    ap.add_argument("--clean", action="store_true", help="score the faces NOT in the split instead")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args(argv)
+    from .utils import resolve_data_root
+    torch.set_num_threads(a.threads)
+    root = resolve_data_root(a.root or "../shared/data/celebamask-hq-1k")
+    samples = list_samples(root)
+    names = real_occlusion_names(samples, a.min_frac)
+    sel = [s for s in samples if (s.name in names) != a.clean]
+    nets = {}
+    for spec in a.ckpt:
+        k, _, p = spec.partition("=")
+        nets[k] = net_from_ckpt(load_ckpt(p)).eval()
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"{'clean' if a.clean else 'real-occlusion'} faces: {len(sel)} of {len(samples)}")
+    res = evaluate(nets, sel)
+    (out / ("realclean.json" if a.clean else "realocc.json")).write_text(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()

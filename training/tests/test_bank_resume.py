@@ -1,0 +1,132 @@
+"""The CPU training path: ONNX weights read back, the composite bank with cached teacher outputs,
+training from it, resuming a run, and the real-occlusion split's definition."""
+import json
+
+import numpy as np
+import torch
+
+from training.model import STUDENT_ARCH, TEACHER_ARCH, build
+
+
+def _randomised(arch, seed=0):
+    torch.manual_seed(seed)
+    net = build(arch)
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.2, 0.2)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.3, 0.3)
+    return net.eval()
+
+
+def test_student_read_back_from_its_exported_onnx_computes_the_same(tmp_path):
+    from training.cpu_layout import NchwcFaceMatNet
+    from training.export import export_onnx
+    from training.onnx_weights import calibrate_bn, student_from_onnx
+    from training.train import load_ckpt, net_from_ckpt
+    net = _randomised(STUDENT_ARCH)
+    path = tmp_path / "s.onnx"
+    export_onnx(NchwcFaceMatNet(net), path, 64)
+    back = student_from_onnx(path)
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        a0, l0 = net(x)
+        a1, l1 = back(x)
+    assert (a0 - a1).abs().max() < 1e-4 and (l0 - l1).abs().max() < 1e-3
+    # load_ckpt reads .onnx too; BN calibration keeps the eval-mode function
+    net2 = net_from_ckpt(load_ckpt(path)).eval()
+    calibrate_bn(net2, [x])
+    with torch.no_grad():
+        a2, _ = net2(x)
+        net2.train()
+        a3, _ = net2(x)  # train mode (batch statistics) on the calibration batch: nearly the same
+    assert (a0 - a2).abs().max() < 1e-4
+    assert (a0 - a3).abs().mean() < 1e-2
+
+
+def test_shipped_student_reads_back(tmp_path):
+    from conftest import REPO
+    from training.onnx_weights import student_from_onnx
+    net = student_from_onnx(REPO / "models" / "facemat-student.onnx")
+    with torch.no_grad():
+        a, lv = net(torch.zeros(1, 3, 64, 64))
+    assert a.shape == (1, 1, 64, 64) and torch.isfinite(lv).all()
+
+
+def _tiny_bank(tmp_path, teacher=True):
+    from training.bank import build_bank
+    from training.dataset import build_banks
+    from training.train import save_ckpt
+    tp = None
+    if teacher:
+        tp = tmp_path / "teacher.pt"
+        save_ckpt(tp, _randomised(TEACHER_ARCH), TEACHER_ARCH, 64, "teacher", {})
+    cfg = {"size": 64, "data": {"synthetic": 6, "val_fraction": 0.2, "split_seed": 0, "src_size": 128},
+           "synth": {}}
+    tb, _vb, desc = build_banks(cfg["data"])
+    out = build_bank(cfg, tmp_path / "bank", 2, 4, tp, seed=3, log=lambda *a: None, faces=(tb, desc))
+    return cfg, out, tb, desc
+
+
+def test_bank_shards_reproduce_the_stream_and_augment_consistently(tmp_path):
+    from training.bank import BankStream, build_bank, finished_shards
+    from training.dataset import TrainStream
+    cfg, out, tb, desc = _tiny_bank(tmp_path)
+    shards = finished_shards(out)
+    assert [p.name for p in shards] == ["shard-00000", "shard-00001"]
+    img = np.load(shards[1] / "img.npy")
+    assert img.dtype == np.uint8 and img.shape == (4, 64, 64, 3)
+    for n in ("alpha", "talpha", "tlogvar", "type"):
+        assert np.load(shards[0] / f"{n}.npy").dtype == np.uint8
+    # composite 5 of the bank is sample 5 of the seeded training stream
+    ref = TrainStream(tb, 64, {}, 3)[5][0].permute(1, 2, 0).numpy()
+    assert np.array_equal(img[1], ref)
+    # a second build skips finished shards
+    build_bank(cfg, out, 2, 4, tmp_path / "teacher.pt", seed=3, log=lambda *a: None, faces=(tb, desc))
+    bs = BankStream(out, 5, 0, {"jitter": 0})
+    im, al, face, ta, tl = next(bs)
+    assert im.shape == (5, 3, 64, 64) and im.dtype == torch.uint8
+    assert al.shape == ta.shape == tl.shape == (5, 1, 64, 64)
+    assert float(al.min()) >= 0 and float(al.max()) <= 1
+    # no crop / no flip / no jitter: the stored arrays come back as they are
+    bs = BankStream(out, 8, 1, {"jitter": 0, "flip": 0, "p_crop": 0})
+    im, al, *_ = next(bs)
+    stored = np.concatenate([np.load(p / "img.npy") for p in shards])
+    hits = [any(np.array_equal(im[i].permute(1, 2, 0).numpy(), s) for s in stored) for i in range(8)]
+    assert all(hits)
+
+
+def test_student_trains_from_the_bank_and_resumes(tmp_path):
+    from training.train import cli
+    cfg, out, *_ = _tiny_bank(tmp_path)
+    from training.utils import REPO_ROOT
+    common = ["--config", str(REPO_ROOT / "training" / "configs" / "student.json"),
+              "--set", "size=64", "--set", "data.synthetic=6", "--set", "train.batch=4",
+              "--set", "train.max_steps=3", "--set", "train.workers=0", "--set", "train.skip_val=true",
+              "--set", f'bank.dir="{out}"', "--set", "train.log_every=1"]
+    rd, res = cli("student", common + ["--run-dir", str(tmp_path / "s")])
+    assert res["steps"] == 3 and (rd / "state.pt").exists() and (rd / "student.pt").exists()
+    log = (rd / "log.txt").read_text()
+    assert "cached in the bank" in log
+    rd2, res2 = cli("student", ["--resume", str(rd), "--set", "train.max_steps=5"])
+    assert res2["steps"] == 5 and len(res2["loss_last"]["student"]) == 3
+    assert "resumed from" in (rd / "log.txt").read_text()
+    assert json.loads((rd / "config.json").read_text())["train"]["max_steps"] == 5
+
+
+def test_real_occlusion_fraction_counts_occluders_inside_the_face_hull():
+    from training.realocc import hull_mask, occlusion_fraction, oracle_alpha, score_photo
+    lab = np.zeros((40, 40), np.uint8)
+    lab[10:30, 10:30] = 1          # face square
+    assert occlusion_fraction(lab) == 0.0
+    lab[16:20, 12:28] = 3          # glasses across the face: 64 of the hull's 400 pixels
+    assert abs(occlusion_fraction(lab) - 0.16) < 1e-6
+    lab[0:8, :] = 13               # hair outside the face outline does not count
+    assert abs(occlusion_fraction(lab) - 0.16) < 1e-6
+    assert hull_mask(lab == 1).sum() == 400
+    orc = oracle_alpha(lab)
+    s = score_photo(orc, lab)
+    assert s["leak"] == 1.0 and abs(s["iou"] - 336 / 400) < 1e-6
+    s = score_photo((lab == 1).astype(np.float32), lab)
+    assert s["leak"] == 0.0 and s["iou"] == 1.0
