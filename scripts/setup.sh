@@ -4,7 +4,7 @@
 #
 #   bash scripts/setup.sh          what `facemat run` needs
 #   bash scripts/setup.sh --test   plus what the test suites need (Chromium, OBS Studio, xdotool,
-#                                  PyTorch for the training tests)
+#                                  PyTorch for the training tests, qemu for the real-kernel tier)
 #
 # Nothing is downloaded from anywhere but Debian's archive and the npm registry.
 set -euo pipefail
@@ -19,8 +19,13 @@ runtime_pkgs=(build-essential pkg-config python3 libxi-dev libx11-dev libxext-de
   xvfb xauth ffmpeg libturbojpeg0-dev)
 # Tests: Chromium for the web panel, OBS Studio for the bridge, xdotool and dbus-daemon for hotkeys, PyTorch and
 # friends (CPU) for the training code, scikit-image to rebuild the sample clip.
+# The real-kernel tier (scripts/kernel-vm/): qemu, depmod, the initramfs tools, libelf1 for the
+# unpacked kbuild's objtool, GStreamer and v4l-utils as consumers in the guest; the kernel itself
+# is fetched by scripts/kernel-vm/fetch.sh.
 test_pkgs=(chromium xdotool dbus obs-studio python3-torch python3-onnx python3-pytest python3-numpy
-  python3-pil python3-scipy python3-skimage)
+  python3-pil python3-scipy python3-skimage
+  qemu-system-x86 kmod cpio xz-utils zstd libelf1 busybox-static gstreamer1.0-tools
+  gstreamer1.0-plugins-good v4l-utils)
 
 pkgs=("${runtime_pkgs[@]}")
 ((want_test)) && pkgs+=("${test_pkgs[@]}")

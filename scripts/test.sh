@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls `npm test`, which runs this).
 # Every suite runs; the script fails if any failed. Suites can also run alone: npm run test:unit,
-# test:native, test:gl, test:e2e, test:obs, test:browser, test:python.
+# test:native, test:gl, test:e2e, test:obs, test:browser, test:python, test:kernel.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || exit 1
@@ -35,6 +35,10 @@ for suite in unit native gl e2e obs hotkeys browser; do
 done
 if compgen -G "training/tests/test_*.py" >/dev/null; then
   run_suite python /usr/bin/python3 -m pytest -q training/tests
+fi
+# The real-kernel tier: one qemu VM (Debian's kernel, vivid, v4l2loopback) per test/kernel/<group>
+if compgen -G "test/kernel/*/*.test.ts" >/dev/null; then
+  run_suite kernel bash scripts/kernel-vm/test.sh
 fi
 
 echo

@@ -113,6 +113,12 @@ LSRC=$(ls -d "$ROOT"/usr/src/v4l2loopback-* 2>/dev/null | head -1)
 LKO=$MODDIR/updates/v4l2loopback.ko
 if [[ ! -e $LKO ]]; then
   say "build $(basename "$LSRC") for $KVER"
+  # the unpacked kbuild's programs use this machine's libraries (libelf1, libssl3)
+  for b in "$ROOT/usr/lib/linux-kbuild-$SERIES"/{tools/objtool/objtool,scripts/mod/modpost,scripts/sign-file}; do
+    [[ -x $b ]] || continue
+    lack=$(ldd "$b" 2>/dev/null | awk '/not found/ { print $1 }' | tr '\n' ' ')
+    [[ -z $lack ]] || die "$(basename "$b") from linux-kbuild-$SERIES needs ${lack% } (apt-get install libelf1 libssl3)"
+  done
   rm -rf "$DIR/build/v4l2loopback"
   cp -a "$LSRC" "$DIR/build/v4l2loopback"
   make -C "$HDR" M="$DIR/build/v4l2loopback" -j"$(nproc)" modules >"$DIR/build/v4l2loopback.log" 2>&1 || {
