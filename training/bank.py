@@ -100,7 +100,7 @@ def write_shard(bank_dir, k: int, arrays: dict):
 
 
 def build_bank(cfg: dict, out, n_shards: int, shard_size: int = 256, teacher_path=None, seed: int | None = None,
-               log=print, faces=None):
+               log=print, faces=None, part=(0, 1)):
     """Synthesise shards 0..n_shards-1 (skipping finished ones) into `out`. `faces`: an optional
     (train FaceBank, description) pair (tests); otherwise dataset.build_banks(cfg['data'])."""
     from .dataset import TrainStream, build_banks
@@ -119,7 +119,7 @@ def build_bank(cfg: dict, out, n_shards: int, shard_size: int = 256, teacher_pat
             if old.get(k) != meta[k]:
                 raise ValueError(f"{out}: existing bank has {k}={old.get(k)!r}, not {meta[k]!r}")
         meta["git_commit"] = old.get("git_commit")
-    todo = [k for k in range(n_shards) if not (out / shard_name(k) / "type.npy").exists()]
+    todo = [k for k in range(n_shards) if k % part[1] == part[0] and not (out / shard_name(k) / "type.npy").exists()]
     if not todo:
         log(f"bank {out}: {n_shards} shards already finished")
         return out
@@ -130,7 +130,9 @@ def build_bank(cfg: dict, out, n_shards: int, shard_size: int = 256, teacher_pat
     meta["split"] = {k: v for k, v in desc.items() if k != "val_names"}
     meta["train_names"] = desc.get("train_names")
     if not mp.exists():
-        mp.write_text(json.dumps(meta, indent=2))
+        tmp = out / f".meta-{os.getpid()}.json"
+        tmp.write_text(json.dumps(meta, indent=2))
+        tmp.replace(mp)
     teacher = None
     if teacher_path:
         teacher = net_from_ckpt(load_ckpt(teacher_path)).eval()
@@ -290,10 +292,12 @@ def main(argv=None):
     ap.add_argument("--teacher", help="checkpoint (.pt) or shipped student (.onnx) whose outputs are cached")
     ap.add_argument("--seed", type=int)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--part", default="0/1", help="J/K: only shards k with k %% K == J (K processes side by side)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     cfg = load_config(a.config, a.set)
-    build_bank(cfg, a.out, a.shards, a.shard_size, a.teacher, a.seed)
+    j, k = (int(v) for v in a.part.split("/"))
+    build_bank(cfg, a.out, a.shards, a.shard_size, a.teacher, a.seed, part=(j, k))
 
 
 if __name__ == "__main__":

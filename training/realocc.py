@@ -5,7 +5,7 @@ Definition (deterministic, from the label maps alone): the face outline is the c
 face classes (1, 2, 4, 5, 6, 7, 10, 11, 12) at the label map's resolution (pixel centres inside
 or on the hull); a face is in the split when the occluder classes OCC_CLASSES (3 eyeglasses,
 13 hair, 14 hat) cover more than `min_frac` (2 %) of that outline. On the 850-face subset this
-selects 385 faces (335 of the 722 training faces, 50 of the 128 validation faces).
+selects 385 faces (325 of the 722 training faces, 60 of the 128 validation faces).
 
 Scores per photo at the network's input size (the whole 512x512 photo resized, i.e. CelebA
 framing), then averaged over photos:

@@ -146,6 +146,13 @@ class Ctx:
         mo = self.info["mouth"]
         self.mouth = self.out([[(mo[0] + mo[2]) / 2, (mo[1] + mo[3]) / 2]])[0]
         self.mouth_w = float((mo[2] - mo[0]) * self.scale)
+        # multiplicative darkening of the scene under the occluders (contact shadows); generators
+        # may add to it, the synthesiser applies it to the frame before compositing the occluders
+        self.shadow = None
+
+    def add_shadow(self, sh):
+        sh = np.clip(sh, 0, 0.9).astype(np.float32)
+        self.shadow = sh if self.shadow is None else 1 - (1 - self.shadow) * (1 - sh)
 
     def out(self, pts):
         pts = np.asarray(pts, np.float32).reshape(-1, 2)
@@ -162,9 +169,9 @@ class Ctx:
         r = self.rng
         return self.center + self.right * r.uniform(*dx) * self.fw + self.down * r.uniform(*dy) * self.fh
 
-    def edge_point(self):
+    def edge_point(self, u=None):
         r, S = self.rng, self.S
-        u = r.random()
+        u = r.random() if u is None else u
         t = r.uniform(0.1, 0.9) * S
         if u < 0.55:
             return np.array([t, S + 10], np.float32)
@@ -184,16 +191,19 @@ def over(c_top, a_top, c_bot, a_bot):
 
 
 # ----------------------------------------------------------------------------- skin colouring
-def skin_texture(ctx: Ctx, rng, a, scale_px, lines=None, match_p=0.5):
-    """Real skin of another face (normalised-conv patch), colour-matched to this face with prob
-    match_p, shaded for a rounded 3-D look. Returns rgb HxWx3."""
+def skin_texture(ctx: Ctx, rng, a, scale_px, lines=None, match_p=0.5, own_p=0.0):
+    """Real skin (normalised-conv patch of a face's cheek/forehead skin), shaded for a rounded
+    3-D look. With prob own_p the face's own skin (same tone and texture as the face: the
+    hardest case for a matte); otherwise another face's, colour-matched to this face with prob
+    match_p. Returns rgb HxWx3."""
     S = ctx.S
     ys, xs = np.nonzero(a > 0.01)
     rgb = np.zeros((S, S, 3), np.float32)
     if len(xs) == 0:
         return rgb
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
-    d = ctx.donor()
+    own = own_p > 0 and rng.random() < own_p
+    d = ctx.idx if own else ctx.donor()
     di = ctx.bank.info[d]
     patch = di["skin_patch"].astype(np.float32) / 255
     # random sub-window of the patch, flipped, stretched over the occluder's box
@@ -204,7 +214,9 @@ def skin_texture(ctx: Ctx, rng, a, scale_px, lines=None, match_p=0.5):
         patch = patch[:, ::-1]
     tex = T.resize_float(patch, x1 - x0, y1 - y0)
     u = rng.random()
-    if u < match_p:  # same skin tone as the face: the hardest case
+    if own:  # the face's own skin, a little lighter or darker (the hand's own light)
+        tex *= rng.uniform(0.92, 1.06)
+    elif u < match_p:  # same skin tone as the face: the hardest case
         ti = ctx.info
         tex = (tex - di["skin_mean"]) / di["skin_std"] * ti["skin_std"] + ti["skin_mean"]
         tex *= rng.uniform(0.85, 1.1)
@@ -266,7 +278,7 @@ class _Xf:
         return self.o + self.scale * (pts[:, :1] * self.perp + pts[:, 1:] * self.d)
 
 
-def draw_hand(ctx: Ctx, rng, target=None, size_rel=None, entry=None):
+def draw_hand(ctx: Ctx, rng, target=None, size_rel=None, entry=None, anchor=None):
     """Procedural hand (palm, 4 fingers with joints, thumb, forearm) in a random pose, pointing
     from a frame edge toward the face. Returns (alpha, crease lines, nails, palm-width px)."""
     S = ctx.S
@@ -278,7 +290,7 @@ def draw_hand(ctx: Ctx, rng, target=None, size_rel=None, entry=None):
     size_rel = rng.uniform(0.55, 1.3) if size_rel is None else size_rel
     P = size_rel * max(ctx.fh, 12) / 1.9
     side = 1 if rng.random() < 0.5 else -1
-    anchor = rng.uniform(-0.3, 1.4)
+    anchor = rng.uniform(-0.3, 1.4) if anchor is None else anchor
     xf = _Xf(target - anchor * P * d, d, P, side)
     c, lines, nails = T.Canvas(S, S), T.Canvas(S, S), T.Canvas(S, S)
     pose = rng.choice(["open", "open", "relaxed", "fist", "point", "peace", "edge"])
@@ -327,13 +339,55 @@ def draw_hand(ctx: Ctx, rng, target=None, size_rel=None, entry=None):
     return c.result(), lines.result(), nails.result(), P
 
 
-def occ_hand(ctx: Ctx, rng):
+TOUCH_POSES = ("cheek", "chin", "mouth")
+
+
+def _touch(ctx: Ctx, rng):
+    """A hand resting on the face: fingers on a cheek, chin on the hand, or a hand over the mouth.
+    -> (target point, entry point on the frame edge, size, anchor) for draw_hand."""
+    pose = TOUCH_POSES[int(rng.integers(len(TOUCH_POSES)))]
+    side = 1 if rng.random() < 0.5 else -1
+    if pose == "cheek":
+        target = ctx.center + ctx.right * side * rng.uniform(0.2, 0.4) * ctx.fw + ctx.down * rng.uniform(0.0, 0.3) * ctx.fh
+        entry = target + ctx.right * side * ctx.S + ctx.down * rng.uniform(0.3, 1.5) * ctx.S
+        size, anchor = rng.uniform(0.6, 1.0), rng.uniform(0.6, 1.3)
+    elif pose == "chin":
+        target = ctx.center + ctx.down * rng.uniform(0.4, 0.55) * ctx.fh + ctx.right * rng.normal(0, 0.1) * ctx.fw
+        entry = target + ctx.down * ctx.S + ctx.right * side * rng.uniform(0, 0.6) * ctx.S
+        size, anchor = rng.uniform(0.7, 1.2), rng.uniform(-0.2, 0.6)
+    else:
+        target = ctx.mouth + ctx.right * rng.normal(0, 0.05) * ctx.fw
+        entry = target + ctx.down * ctx.S + ctx.right * side * rng.uniform(0.2, 1.0) * ctx.S
+        size, anchor = rng.uniform(0.7, 1.1), rng.uniform(0.2, 0.8)
+    return np.asarray(target, np.float32), np.asarray(entry, np.float32), size, anchor
+
+
+def contact_shadow(ah, P, rng):
+    """Soft shadow a hand touching the face casts around itself (offset toward a random light)."""
+    S = ah.shape[0]
+    sig = max(1.0, P * rng.uniform(0.05, 0.12))
+    th = rng.uniform(0, 2 * np.pi)
+    dx, dy = np.cos(th) * P * 0.06, np.sin(th) * P * 0.06
+    sh = T.gaussian(ah, sig)
+    sh = np.roll(sh, (int(round(dy)), int(round(dx))), (0, 1))
+    return sh * rng.uniform(0.2, 0.5) * (1 - ah)
+
+
+def occ_hand(ctx: Ctx, rng, p_touch=0.5, own_p=0.45):
+    """One or two hands: half of them resting on the face (cheek, chin, mouth) with a contact
+    shadow on it; skin of the face's own cheeks/forehead for own_p of them."""
     a = np.zeros((ctx.S, ctx.S), np.float32)
     rgb = np.zeros((ctx.S, ctx.S, 3), np.float32)
     n = 2 if rng.random() < 0.15 else 1
     for k in range(n):
-        ah, lines, nails, P = draw_hand(ctx, rng)
-        col = skin_texture(ctx, rng, ah, P * 0.25, lines)
+        touch = rng.random() < p_touch
+        if touch:
+            target, entry, size, anchor = _touch(ctx, rng)
+            ah, lines, nails, P = draw_hand(ctx, rng, target, size, entry, anchor)
+            ctx.add_shadow(contact_shadow(ah, P, rng))
+        else:
+            ah, lines, nails, P = draw_hand(ctx, rng)
+        col = skin_texture(ctx, rng, ah, P * 0.25, lines, own_p=own_p)
         col = col * (1 - 0.5 * nails[..., None]) + np.clip(col * 1.15 + 0.06, 0, 1) * 0.5 * nails[..., None]
         sig = rng.uniform(0.3, 1.6) if rng.random() < 0.45 else 0
         col, ah = T.soften(col, ah, sig)
@@ -1017,19 +1071,25 @@ class Synthesizer:
         else:
             types = [occ_type]
         occ = np.zeros((S, S), np.float32)
-        base = frame.copy()
         layers = []
         for t in types:
             for _attempt in range(4):  # the occluder must actually cover part of the face
+                ctx.shadow = None
                 rgb, a = GENERATORS[t](ctx, rng)
                 if (a * face).sum() >= 0.01 * max(face.sum(), 1.0):
                     break
             a = np.clip(a, 0, 1).astype(np.float32)
             # occluders share the scene's light a little
             rgb = np.clip(rgb * rng.uniform(0.8, 1.1), 0, 1)
+            layers.append((rgb, a, ctx.shadow))
+        for _rgb, _a, sh in layers:  # contact shadows darken the scene (the face stays face)
+            if sh is not None:
+                frame = frame * (1 - sh[..., None])
+        base = frame.copy()
+        for rgb, a, _sh in layers:
             frame = rgb * a[..., None] + frame * (1 - a[..., None])
             occ = a + occ * (1 - a)
-            layers.append((rgb, a))
+        layers = [(rgb, a) for rgb, a, _sh in layers]
         target = face * (1 - occ)
         out_img = photometric(frame, rng, self.cfg) if augment else (np.clip(frame, 0, 1) * 255 + 0.5).astype(np.uint8)
         res = {"image": out_img, "alpha": target.astype(np.float32), "face": face.astype(np.float32),
