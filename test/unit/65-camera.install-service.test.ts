@@ -85,6 +85,10 @@ describe('facemat camera install-service / uninstall-service', () => {
     assert.match(failing.stderr, /systemctl --user failed: Failed to enable unit: Unit file facemat-cam\.service does not exist\.; the file is written/);
 
     await assert.rejects(f.run(['install-service', '--', '--sink', 'nowhere']), /the service's run options: .*--sink/);
+
+    const sudo = await f.run(['install-service'], { env: { SUDO_USER: 'alice' } });
+    assert.equal(sudo.code, EXIT_BLOCKED);
+    assert.match(sudo.stderr, /^facemat camera install-service: run this as alice, without sudo: a user service belongs to the user who logs in/);
   });
 
   it('uninstall-service disables, removes the unit and the link, and is a no-op when not installed', async () => {

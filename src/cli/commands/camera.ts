@@ -534,6 +534,9 @@ class CameraSetup {
 
   async installService(): Promise<number> {
     const env = this.ctx.env;
+    if (this.ctx.uid === 0 && env.SUDO_USER && env.SUDO_USER !== 'root') {
+      throw new Stop(EXIT_BLOCKED, `run this as ${env.SUDO_USER}, without sudo: a user service belongs to the user who logs in (this would install it for root)`);
+    }
     if (!existsSync(this.ctx.mainScript)) {
       throw new Stop(EXIT_BLOCKED, `facemat is not built (${this.ctx.mainScript} is missing), and the service runs the built CLI: run \`npm run build\` first`);
     }
