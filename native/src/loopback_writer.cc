@@ -104,7 +104,11 @@ OutputInfo LoopbackWriter::Open(const std::string& path, const OutputRequest& re
     const size_t padded_size =
         yuyv ? size_t(info_.bytes_per_line) * request.height
              : size_t(info_.bytes_per_line) * request.height + 2 * size_t((info_.bytes_per_line + 1) / 2) * ((request.height + 1) / 2);
-    info_.size_image = uint32_t(std::max<size_t>(fmt.fmt.pix.sizeimage, padded_size));
+    // Exactly one image, not the driver's sizeimage: v4l2loopback 0.12 answers S_FMT with its
+    // buffer size rounded up to a page, and marks each frame with as many bytes as were written,
+    // so writing that many makes every frame whose size is not a multiple of 4096 (640x360 YUYV)
+    // a wrong-sized buffer that ffmpeg and GStreamer drop.
+    info_.size_image = uint32_t(padded_size);
     frame_.assign(info_.size_image, 0);
 
     // Who watches: the driver's event if it has one, else inotify on the node, else unknown.
@@ -349,6 +353,11 @@ void LoopbackWriter::DrainInotify() {
       at += ssize_t(sizeof(inotify_event) + event->len);
     }
   }
+  // The events say when to look; the open descriptors say how many. Counting events alone
+  // drifts: the kernel merges an OPEN into an identical one still queued, so two consumers
+  // opening at once count as one, and the first close then reads as nobody watching.
+  const int openers = sys_->CountOpeners(path_.c_str());
+  if (openers > 0) inotify_count_ = openers - 1;  // less this writer's own descriptor
   SetReaders(inotify_count_);
 }
 

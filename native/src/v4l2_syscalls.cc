@@ -7,6 +7,7 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,6 +53,29 @@ class KernelSyscalls final : public Syscalls {
     std::vector<std::string> nodes;
     for (auto& entry : found) nodes.push_back(std::move(entry.second));
     return nodes;
+  }
+
+  int CountOpeners(const char* path) override {
+    struct stat node;
+    if (::stat(path, &node) != 0 || !S_ISCHR(node.st_mode)) return -1;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return -1;
+    int count = 0;
+    while (struct dirent* entry = ::readdir(proc)) {
+      if (entry->d_name[0] < '1' || entry->d_name[0] > '9') continue;
+      const std::string fd_dir = std::string("/proc/") + entry->d_name + "/fd";
+      DIR* fds = ::opendir(fd_dir.c_str());
+      if (fds == nullptr) continue;  // gone, or another user's process
+      while (struct dirent* fd = ::readdir(fds)) {
+        if (fd->d_name[0] == '.') continue;
+        struct stat target;
+        const std::string link = fd_dir + "/" + fd->d_name;
+        if (::stat(link.c_str(), &target) == 0 && S_ISCHR(target.st_mode) && target.st_rdev == node.st_rdev) ++count;
+      }
+      ::closedir(fds);
+    }
+    ::closedir(proc);
+    return count;
   }
 };
 

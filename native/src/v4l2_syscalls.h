@@ -35,6 +35,10 @@ class Syscalls {
   virtual int InotifyAddWatch(int fd, const char* path, uint32_t mask) = 0;
   // The /dev/videoN nodes that exist, in numeric order.
   virtual std::vector<std::string> VideoNodes() = 0;
+  // Open descriptors on the character device at `path`, in every process this one may inspect,
+  // its own included; -1 when that cannot be known. (Reader detection's recount: inotify merges
+  // identical events still queued, so counting OPEN and CLOSE events alone drifts.)
+  virtual int CountOpeners(const char* path) = 0;
 };
 
 // The real kernel.

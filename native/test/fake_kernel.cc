@@ -159,12 +159,14 @@ void FakeKernel::SetBusy(const std::string& path, bool busy) {
   if (auto device = Find(path)) device->busy_elsewhere = busy;
 }
 
-void FakeKernel::AddReader(const std::string& path) {
+void FakeKernel::AddReader(const std::string& path, int count) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto device = Find(path);
   if (!device) return;
-  NotifyInotify(path, IN_OPEN);
-  ++device->readers;
+  for (int i = 0; i < count; ++i) {
+    NotifyInotify(path, IN_OPEN);
+    ++device->readers;
+  }
   NotifyUsage(*device);
 }
 
@@ -531,6 +533,9 @@ int FakeKernel::LoopbackIoctl(int fd, File& file, Device& device, unsigned long 
       device.pix = pix;
       device.writer_fd = fd;
       device.partial.clear();
+      // v4l2loopback 0.12 tells the writer its buffer size, rounded up to a page, while readers
+      // are told (and the frames here are cut at) the exact image size.
+      pix.sizeimage = (pix.sizeimage + 4095) / 4096 * 4096;
       return 0;
     }
     case VIDIOC_SUBSCRIBE_EVENT: {
@@ -567,6 +572,12 @@ void FakeKernel::NotifyInotify(const std::string& path, uint32_t mask) {
     if (file.kind != FileKind::kInotify) continue;
     for (const auto& [wd, watched] : file.watches) {
       if (watched != path) continue;
+      // As the kernel does: an event identical to the last one still queued is merged into it.
+      if (!file.inotify_events.empty()) {
+        inotify_event last;
+        std::memcpy(&last, file.inotify_events.back().data(), sizeof(last));
+        if (last.wd == wd && last.mask == mask) continue;
+      }
       std::vector<uint8_t> raw(sizeof(inotify_event));
       inotify_event event{};
       event.wd = wd;
@@ -729,6 +740,17 @@ ssize_t FakeKernel::Write(int fd, const void* buffer, size_t length) {
 int FakeKernel::EventFd() {
   std::lock_guard<std::mutex> lock(mutex_);
   return NewFile(File{FileKind::kEvent, nullptr, "eventfd"});
+}
+
+int FakeKernel::CountOpeners(const char* path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto device = Find(path);
+  if (!device) return -1;
+  int count = int(device->readers);  // consumers the tests add, in other processes
+  for (const auto& [fd, file] : files_) {
+    if (file.kind == FileKind::kDevice && file.device == device) ++count;
+  }
+  return count;
 }
 
 int FakeKernel::InotifyInit() {

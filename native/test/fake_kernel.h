@@ -84,7 +84,8 @@ class FakeKernel final : public Syscalls {
   void Unplug(const std::string& path);
   void Replug(const std::string& path);
   void SetBusy(const std::string& path, bool busy);
-  void AddReader(const std::string& path);
+  // `count` consumers opening at once: their inotify OPEN events merge, as the kernel's do.
+  void AddReader(const std::string& path, int count = 1);
   void RemoveReader(const std::string& path);
   void SetWriteBehaviour(const std::string& path, size_t max_chunk, int eagain_count);
   bool LastFrame(const std::string& path, std::vector<uint8_t>* frame);
@@ -107,6 +108,7 @@ class FakeKernel final : public Syscalls {
   int InotifyInit() override;
   int InotifyAddWatch(int fd, const char* path, uint32_t mask) override;
   std::vector<std::string> VideoNodes() override;
+  int CountOpeners(const char* path) override;
 
  private:
   enum class BufferState { kUser, kQueued, kDone };

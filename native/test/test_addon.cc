@@ -140,7 +140,7 @@ Napi::Value SetBusy(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value AddReader(const Napi::CallbackInfo& info) {
-  Kernel().AddReader(PathArg(info));
+  Kernel().AddReader(PathArg(info), info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 1);
   return info.Env().Undefined();
 }
 

@@ -42,6 +42,21 @@ describe('LoopbackWriter.write (against the v4l2loopback double)', () => {
     assert.deepEqual(new Uint8Array(kernel().lastFrame(PATH)!), expected);
   });
 
+  it('writes exactly one image per frame when the driver rounds its size up to a page (v4l2loopback 0.12)', async () => {
+    // 640x360 YUYV is 460800 bytes; the driver answers S_FMT with 462848. Writing that many made
+    // every frame a wrong-sized buffer that ffmpeg and GStreamer dropped.
+    const info = output.writer.open(PATH, { width: 640, height: 360, fps: 30 });
+    assert.equal(info.sizeImage, 640 * 360 * 2);
+    for (let seed = 1; seed <= 3; seed++) {
+      const rgba = randomRgba(640, 360, seed);
+      await output.writer.write(rgba);
+      const expected = new Uint8Array(640 * 360 * 2);
+      rgbaToYuyv(rgba, 640, 360, expected);
+      assert.deepEqual(new Uint8Array(kernel().lastFrame(PATH)!), expected, `frame ${seed} is whole and aligned`);
+    }
+    assert.equal(kernel().state(PATH).framesWritten, 3);
+  });
+
   it('writes I420 with the BT.709 matrix when opened so', async () => {
     output.writer.open(PATH, { width: W, height: H, fps: 30, format: 'i420', matrix: 'bt709' });
     const rgba = randomRgba(W, H, 9);

@@ -52,6 +52,16 @@ describe('LoopbackWriter readers (v4l2loopback client-usage event and inotify)',
     assert.deepEqual(reported.slice(0, 2), [1, 2]);
   });
 
+  it('with inotify, counts two consumers that open at once, whose OPEN events the kernel merges', async () => {
+    kernel().addLoopback({ path: PATH, events: 'none' });
+    open();
+    kernel().addReader(PATH, 2);
+    await until(() => output.writer.readers === 2, 'two readers (one merged OPEN event)');
+    kernel().removeReader(PATH);
+    await until(() => reported.at(-1) === 1, 'one reader left after the first close');
+    assert.equal(output.writer.readers, 1, 'the second consumer is still watching');
+  });
+
   it('keeps counting while it writes frames', async () => {
     kernel().addLoopback({ path: PATH });
     open();

@@ -61,8 +61,11 @@ export interface FakeKernel {
   replug(path: string): void;
   /** Another process owns the stream: S_FMT and REQBUFS answer EBUSY. */
   setBusy(path: string, busy: boolean): void;
-  /** A consumer opens the loopback node and starts streaming (event + inotify OPEN). */
-  addReader(path: string): void;
+  /**
+   * A consumer opens the loopback node and starts streaming (event + inotify OPEN); `count`
+   * consumers open it at once (their inotify OPEN events merge, as the kernel's do).
+   */
+  addReader(path: string, count?: number): void;
   removeReader(path: string): void;
   setWriteBehaviour(path: string, behaviour: { maxChunk?: number; eagain?: number }): void;
   lastFrame(path: string): Buffer | null;
