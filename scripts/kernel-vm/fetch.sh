@@ -27,6 +27,10 @@ die() { echo "kernel-vm fetch: error: $*" >&2; exit 1; }
 for tool in apt-get apt-cache dpkg-deb make depmod cpio xz zstd gzip; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install kmod cpio xz-utils zstd build-essential; scripts/setup.sh --test installs them)"
 done
+# one fetch at a time per cache (test runs started together wait for the first one's build)
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.fetch.lock"
+flock 9 || die "cannot lock $CACHE/.fetch.lock"
 sudo=""
 [[ $(id -u) -ne 0 ]] && sudo="sudo"
 updated=0
@@ -156,12 +160,15 @@ if [[ ! -s $VMLINUX ]]; then
   mv "$VMLINUX.tmp" "$VMLINUX"
 fi
 
-# 7. the initramfs: busybox, the modules that mount the root (virtio, 9p, overlay; with their
-#    dependencies, in load order), /init. vivid and v4l2loopback are not in it: init loads them
-#    with modprobe from the mounted root, as tests do. Rebuilt when init or this list changes.
+# 7. the initramfs: busybox, /init, and modules with their dependencies in load order: those that
+#    mount the root (virtio, 9p, overlay: mods/base.list) and vivid and v4l2loopback
+#    (mods/<name>.list; insmod from here is 2-3 s faster under TCG than modprobe over 9p; tests
+#    use modprobe later, from the module tree that init binds into the root). Rebuilt when init
+#    or these lists change.
 INIT=$HERE/init
 BASE_MODS=(virtio_pci 9pnet_virtio 9p overlay)
-stamp=$(cat "$INIT" <(echo "${BASE_MODS[*]} / $KVER") | md5sum | cut -d' ' -f1)
+MEDIA_MODS=(vivid v4l2loopback)
+stamp=$(cat "$INIT" <(echo "${BASE_MODS[*]} / ${MEDIA_MODS[*]} / $KVER") "$LKO" | md5sum | cut -d' ' -f1)
 if [[ ! -s $INITRD || $(cat "$INITRD.stamp" 2>/dev/null) != "$stamp" ]]; then
   say "build the initramfs"
   ird=$DIR/build/initramfs
@@ -180,18 +187,28 @@ if [[ ! -s $INITRD || $(cat "$INITRD.stamp" 2>/dev/null) != "$stamp" ]]; then
     for ((i = ${#d[@]} - 1; i >= 0; i--)); do resolve "${d[$i]}"; done
     order+=("$path")
   }
-  for m in "${BASE_MODS[@]}"; do
-    p=$(awk -F: -v n="$m.ko" '{ k = $1; sub(".*/", "", k) } k == n { print $1; exit }' "$MODDIR/modules.dep")
-    if [[ -z $p ]]; then
-      grep -q "/$m.ko\$" "$MODDIR/modules.builtin" 2>/dev/null && continue # built into the kernel
-      die "module $m is not in $MODDIR/modules.dep"
-    fi
-    resolve "$p"
-  done
-  : >"$ird/mods/list"
-  for p in "${order[@]}"; do
-    cp "$MODDIR/$p" "$ird/mods/"
-    basename "$p" .ko >>"$ird/mods/list"
+  listfile() { # LIST MODULE...: the modules and their dependencies, in load order, into mods/LIST
+    local list=$1 m p
+    shift
+    order=()
+    for m in "$@"; do
+      p=$(awk -F: -v n="$m.ko" '{ k = $1; sub(".*/", "", k) } k == n { print $1; exit }' "$MODDIR/modules.dep")
+      if [[ -z $p ]]; then
+        grep -q "/$m.ko\$" "$MODDIR/modules.builtin" 2>/dev/null && continue # built into the kernel
+        die "module $m is not in $MODDIR/modules.dep"
+      fi
+      resolve "$p"
+    done
+    : >"$ird/mods/$list"
+    for p in "${order[@]}"; do
+      cp "$MODDIR/$p" "$ird/mods/"
+      basename "$p" .ko >>"$ird/mods/$list"
+    done
+  }
+  listfile base.list "${BASE_MODS[@]}"
+  for m in "${MEDIA_MODS[@]}"; do
+    seen=() # each list complete on its own: init skips what is loaded already
+    listfile "$m.list" "$m"
   done
   cp "$INIT" "$ird/init"
   chmod 755 "$ird/init"
