@@ -71,7 +71,7 @@ export class FacematApp {
 
     // The virtual camera is a sink of the scheduler and the controller's virtual camera at once;
     // it writes only once started: at start-up when a v4l2 sink was asked for, later on command.
-    const virtualCamera = createVirtualCamera({ device: virtualcamDevice && virtualcamDevice !== 'auto' ? virtualcamDevice : undefined, autoStart: virtualcamDevice !== null });
+    const virtualCamera = createVirtualCamera({ device: virtualcamDevice && virtualcamDevice !== 'auto' ? virtualcamDevice : undefined, autoStart: virtualcamDevice !== null, required: virtualcamDevice !== null });
     sinks.push(virtualCamera);
     let scheduler: Scheduler | null = null;
     const controller: PipelineController = new PipelineController(

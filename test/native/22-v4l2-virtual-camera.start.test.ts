@@ -4,7 +4,7 @@ import { PipelineController } from '../../src/pipeline/control/pipeline-controll
 import type { OutputFrame } from '../../src/pipeline/frame.js';
 import { V4l2VirtualCamera, createVirtualCamera } from '../../src/pipeline/sink/v4l2-virtual-camera.js';
 import { recordingLogger } from './recording-logger.js';
-import { kernel, testAddon, until } from './test-addon.js';
+import { addWebcam, kernel, testAddon, until } from './test-addon.js';
 import { randomRgba } from './yuv-reference.js';
 
 const FORMAT = { width: 64, height: 48, fps: 30 };
@@ -28,12 +28,22 @@ describe('V4l2VirtualCamera (VirtualCamera and FrameSink over a v4l2 sink)', () 
     camera = createVirtualCamera({}, recordingLogger(log), testAddon);
     assert.equal(camera.available, false);
     assert.equal(camera.active, false);
-    assert.match(camera.detail, /no v4l2loopback device; sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="FaceMat Camera" exclusive_caps=1/);
+    assert.match(camera.detail, /no v4l2loopback device; run `facemat camera load` \(or sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="FaceMat Camera" exclusive_caps=1\)/);
     await camera.open(FORMAT);
     await camera.write(FRAME);
     assert.equal(camera.hasConsumers(), false);
     const controller = new PipelineController([], 'none', camera);
     await assert.rejects(controller.execute({ type: 'virtualcam.start' }, 'cli'), (err: unknown) => err instanceof CommandError && err.code === 'unavailable');
+  });
+
+  it('when the user asked for it, fails the start with the reason and the fix (missing module, wrong node, a camera)', async () => {
+    camera = createVirtualCamera({ required: true }, recordingLogger(log), testAddon);
+    await assert.rejects(camera.open(FORMAT), /^Error: cannot use the virtual camera: no v4l2loopback device; run `facemat camera load`/);
+    camera = createVirtualCamera({ device: '/dev/video99', required: true }, recordingLogger(log), testAddon);
+    await assert.rejects(camera.open(FORMAT), /cannot use the virtual camera: .*\/dev\/video99.*; `facemat camera load` makes a virtual camera$/);
+    addWebcam('/dev/video0');
+    camera = createVirtualCamera({ device: '/dev/video0', required: true }, recordingLogger(log), testAddon);
+    await assert.rejects(camera.open(FORMAT), /\/dev\/video0 \(HD Webcam\) is not a free video output: it is a camera \(uvcvideo\), not a v4l2loopback node; `facemat devices` lists/);
   });
 
   it('starts with the pipeline and writes its frames to the node', async () => {

@@ -15,7 +15,15 @@ export interface VirtualCameraOptions extends V4l2SinkOptions {
   device?: string;
   /** Start writing as soon as the pipeline opens its sinks (default true). */
   autoStart?: boolean;
+  /**
+   * The user asked for this output (`--sink v4l2:...`): a missing or unusable device fails the
+   * pipeline's start with the reason and the fix, instead of leaving the camera stopped.
+   */
+  required?: boolean;
 }
+
+/** The fix for a node that is not a virtual camera. */
+const MAKE_ONE = '`facemat devices` lists the virtual camera nodes, `facemat camera load` makes one';
 
 /** How long a "no device" answer is trusted before the nodes are looked at again. */
 const PROBE_TTL_MS = 2000;
@@ -89,11 +97,18 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
       await this.start();
       return;
     }
-    if (this.options.autoStart === false || !this.look().available) return;
+    if (this.options.autoStart === false) return;
+    const probe = this.look();
+    if (!probe.available) {
+      if (this.options.required) throw new Error(`cannot use the virtual camera: ${probe.detail}`);
+      return;
+    }
     try {
       await this.start();
     } catch (err) {
-      this.log.warn(`virtual camera not started: ${err instanceof Error ? err.message : String(err)}`);
+      const message = err instanceof Error ? err.message : String(err);
+      if (this.options.required) throw new Error(`cannot use the virtual camera: ${message} (see \`facemat doctor\`)`);
+      this.log.warn(`virtual camera not started: ${message}`);
     }
   }
 
@@ -137,14 +152,17 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
     const wanted = devicePath(this.options.device);
     if (wanted) {
       const device = native.describeDevice(wanted);
-      if (device.error) return { available: false, detail: device.error };
+      if (device.error) return { available: false, detail: `${device.error}; \`facemat camera load\` makes a virtual camera` };
       if (!device.caps.includes('video-output')) {
-        return { available: false, detail: `${wanted} (${device.card}) is not a free video output (a v4l2loopback device with no other writer)` };
+        const why = device.driver === 'v4l2 loopback'
+          ? 'another program is writing to it'
+          : `it is a ${device.caps.includes('video-capture') ? 'camera' : 'device'} (${device.driver}), not a v4l2loopback node; ${MAKE_ONE}`;
+        return { available: false, detail: `${wanted} (${device.card}) is not a free video output: ${why}` };
       }
       return { available: true, detail: `${wanted} (${device.card})` };
     }
     const choice = pickLoopback(native.listDevices());
-    if (!choice.device) return { available: false, detail: `${choice.reason}; ${MODPROBE_LINE}` };
+    if (!choice.device) return { available: false, detail: `${choice.reason}; run \`facemat camera load\` (or ${MODPROBE_LINE})` };
     return { available: true, detail: `${choice.device.path} (${choice.device.card})` };
   }
 }
