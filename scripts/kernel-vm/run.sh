@@ -90,6 +90,12 @@ sq() { printf "'%s'" "$(printf %s "$1" | sed "s/'/'\\\\''/g")"; } # single-quote
   echo "HOME_DIR=$(sq "${HOME:-/root}")"
   [[ $core == 1 ]] && echo "CORE_PATTERN=$(sq "$RUN/out/core.%e.%p")"
 } >"$RUN/vm.conf"
+# folders under /tmp that must stay visible over the guest's fresh /tmp: the command's directory,
+# the checkout, the cache (parents first; one inside another is kept with it)
+for p in "$cwd" "$REPO" "$CACHE"; do
+  p=$(realpath -m "$p")
+  [[ $p == /tmp/* ]] && echo "$p"
+done | sort -u | awk '{ for (i = 1; i <= n; i++) if (index($0, k[i] "/") == 1) next; k[++n] = $0; print }' >"$RUN/tmp-keep"
 {
   echo "# written by scripts/kernel-vm/run.sh"
   for e in "${envs[@]}"; do
