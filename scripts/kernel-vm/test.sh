@@ -71,7 +71,8 @@ if ! node node_modules/typescript/bin/tsc -p test/kernel/tsconfig.json --outDir 
   say "warning: type errors in test/kernel (above); running what tsc emitted"
 fi
 [[ -d $emit/test/kernel ]] || die "tsc -p test/kernel/tsconfig.json emitted nothing"
-(cd "$emit" && find test/kernel -type f) | while read -r f; do
+# test/, not only test/kernel/: the kernel tests share fixtures with other suites (Chromium's).
+(cd "$emit" && find test -type f) | while read -r f; do
   cmp -s "$emit/$f" "dist/$f" && continue
   mkdir -p "$(dirname "dist/$f")" && cp "$emit/$f" "dist/$f.$$" && mv -f "dist/$f.$$" "dist/$f"
 done
