@@ -94,7 +94,7 @@ CaptureFormat CaptureDevice::Open(const std::string& path, const CaptureRequest&
 
     const std::vector<PixelFormatInfo> formats = EnumerateCaptureFormats(*sys_, fd_);
     const FormatChoice choice =
-        ChooseCaptureFormat(*sys_, fd_, formats, request.width, request.height, request.fps, path);
+        ChooseCaptureFormat(*sys_, fd_, formats, request.width, request.height, request.fps, request.fourcc, path);
 
     v4l2_format fmt;
     std::memset(&fmt, 0, sizeof(fmt));

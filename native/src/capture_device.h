@@ -28,6 +28,7 @@ struct CaptureRequest {
   uint32_t width;
   uint32_t height;
   double fps;
+  uint32_t fourcc = 0;  // only this pixel format (V4L2_PIX_FMT_*); 0 lets the negotiation choose
 };
 
 struct CaptureFormat {

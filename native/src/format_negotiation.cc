@@ -83,14 +83,19 @@ std::string Offer(const std::vector<PixelFormatInfo>& formats) {
 bool IsDecodable(uint32_t fourcc) { return Preference(fourcc) >= 0; }
 
 FormatChoice ChooseCaptureFormat(Syscalls& sys, int fd, const std::vector<PixelFormatInfo>& formats, uint32_t width,
-                                 uint32_t height, double fps, const std::string& path) {
+                                 uint32_t height, double fps, uint32_t only_fourcc, const std::string& path) {
   bool any_decodable = false;
+  bool offers_only = false;
   bool have_best = false;
   Candidate best{};
   for (const PixelFormatInfo& format : formats) {
     const int preference = Preference(format.fourcc);
     if (preference < 0) continue;
     any_decodable = true;
+    if (only_fourcc != 0) {
+      if (Preference(only_fourcc) != preference) continue;
+      offers_only = true;
+    }
     if (!format.Offers(width, height)) continue;
     std::vector<FrameInterval> intervals;
     bool is_range = false;
@@ -118,8 +123,13 @@ FormatChoice ChooseCaptureFormat(Syscalls& sys, int fd, const std::vector<PixelF
     throw DeviceError("EUNSUPPORTED", path + " offers no pixel format facemat can decode (it offers: " + Offer(formats) +
                                           "; facemat reads MJPG, NV12, YUYV and YU12)");
   }
+  if (only_fourcc != 0 && !offers_only) {
+    throw DeviceError("EUNSUPPORTED", path + " does not offer " + FourccName(only_fourcc) + " (it offers: " +
+                                          Offer(formats) + "; leave --input-format out to let facemat choose)");
+  }
   if (!have_best) {
     throw DeviceError("EUNSUPPORTED", path + " cannot capture " + std::to_string(width) + "x" + std::to_string(height) +
+                                          (only_fourcc != 0 ? " in " + FourccName(only_fourcc) : std::string()) +
                                           " (it offers: " + Offer(formats) + ")");
   }
   return best.choice;

@@ -18,9 +18,10 @@ struct FormatChoice {
   FrameInterval interval;  // what to ask with S_PARM
 };
 
-// Throws DeviceError("EUNSUPPORTED") when nothing fits.
+// `only_fourcc` (0: any) limits the choice to one pixel format (MJPG and JPEG count as one), as
+// a user asks with `--input-format`. Throws DeviceError("EUNSUPPORTED") when nothing fits.
 FormatChoice ChooseCaptureFormat(Syscalls& sys, int fd, const std::vector<PixelFormatInfo>& formats, uint32_t width,
-                                 uint32_t height, double fps, const std::string& path);
+                                 uint32_t height, double fps, uint32_t only_fourcc, const std::string& path);
 
 // Whether the capture loop can turn this fourcc into RGBA.
 bool IsDecodable(uint32_t fourcc);

@@ -103,6 +103,15 @@ Napi::Value JsCaptureDevice::Open(const Napi::CallbackInfo& info) {
   request.width = uint32_t(OptionNumber(options, "width", "CaptureDevice.open", 1280));
   request.height = uint32_t(OptionNumber(options, "height", "CaptureDevice.open", 720));
   request.fps = OptionNumber(options, "fps", "CaptureDevice.open", 30);
+  const Napi::Value format = options.Get("format");
+  if (!format.IsUndefined()) {
+    const std::string name = format.IsString() ? format.As<Napi::String>().Utf8Value() : "";
+    if (name == "mjpeg") request.fourcc = V4L2_PIX_FMT_MJPEG;
+    else if (name == "nv12") request.fourcc = V4L2_PIX_FMT_NV12;
+    else if (name == "yuyv") request.fourcc = V4L2_PIX_FMT_YUYV;
+    else if (name == "i420") request.fourcc = V4L2_PIX_FMT_YUV420;
+    else throw Napi::TypeError::New(env, "CaptureDevice.open: format must be 'mjpeg', 'nv12', 'yuyv' or 'i420'");
+  }
   if (opening_ || tsfn_live_) {
     return Rejected(env, "EBUSY", "CaptureDevice.open: already open (close it first)");
   }

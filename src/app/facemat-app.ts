@@ -49,7 +49,8 @@ export class FacematApp {
     const format = { width: options.width, height: options.height, fps: options.fps };
 
     const sourceOrDevice = createSource(options.source, { loop: options.loop });
-    const source: FrameSource = 'v4l2' in sourceOrDevice ? createV4l2Source(sourceOrDevice.v4l2) : sourceOrDevice;
+    const pixelFormat = options.inputFormat === 'auto' ? undefined : options.inputFormat;
+    const source: FrameSource = 'v4l2' in sourceOrDevice ? createV4l2Source(sourceOrDevice.v4l2, undefined, undefined, pixelFormat) : sourceOrDevice;
 
     const sinks: FrameSink[] = [];
     let virtualcamDevice: string | null = null;

@@ -11,6 +11,8 @@ import { configDir, packageRoot } from './paths.js';
 /** Everything `facemat run` can be told, after flags, the config file and defaults are merged. */
 export interface RunOptions {
   source: string;
+  /** A webcam's pixel format, or 'auto' to let the negotiation choose. */
+  inputFormat: 'auto' | 'mjpeg' | 'nv12' | 'yuyv' | 'i420';
   sinks: string[];
   width: number;
   height: number;
@@ -59,6 +61,7 @@ const SINK_RE = /^(v4l2:(\/dev\/\S+|auto)|y4m:.+|mp4:.+|preview:\d{1,5}|null)$/;
 
 const SPECS: OptionSpec[] = [
   { key: 'source', kind: 'string', help: 'Where frames come from', accepts: 'v4l2:/dev/videoN (or /dev/v4l/by-id/...), v4l2:auto, file:PATH, synthetic', parse: (v) => check(v, SOURCE_RE.test(v)) },
+  { key: 'inputFormat', kind: 'string', help: "A webcam's pixel format (default: the best it offers at the size and rate)", accepts: 'auto, mjpeg, nv12, yuyv, i420', parse: (v) => check(v, ['auto', 'mjpeg', 'nv12', 'yuyv', 'i420'].includes(v)) },
   { key: 'sinks', flag: 'sink', kind: 'list', help: 'Where frames go (repeat or comma-separate for several)', accepts: 'v4l2:/dev/videoN, v4l2:auto, y4m:PATH, mp4:PATH, preview:PORT, null', parse: (v) => check(v, SINK_RE.test(v) && portOk(v)) },
   { key: 'width', flag: 'size', kind: 'string', help: 'Frame size', accepts: 'WxH, e.g. 1280x720 (even numbers, 64..4096)', parse: parseSize },
   { key: 'fps', kind: 'int', help: 'Frames per second', accepts: 'an integer 1..120', parse: (v) => int(v, 1, 120) },
@@ -87,6 +90,7 @@ const SPECS: OptionSpec[] = [
 export function defaultRunOptions(): RunOptions {
   return {
     source: `file:${DEFAULT_SAMPLE}`,
+    inputFormat: 'auto',
     sinks: ['preview:8080'],
     width: 1280,
     height: 720,

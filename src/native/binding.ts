@@ -56,10 +56,15 @@ export interface DeviceInfo {
   error?: string;
 }
 
+/** A capture pixel format a user can ask for (`--input-format`). */
+export type CapturePixelFormat = 'mjpeg' | 'nv12' | 'yuyv' | 'i420';
+
 export interface CaptureRequest {
   width: number;
   height: number;
   fps: number;
+  /** Only this pixel format; left out, the negotiation chooses (MJPEG, NV12, YUYV, I420). */
+  format?: CapturePixelFormat;
 }
 
 export interface CaptureFormat {

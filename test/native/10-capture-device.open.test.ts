@@ -46,6 +46,20 @@ describe('CaptureDevice.open (against the V4L2 kernel double)', () => {
     assert.equal(format.fourcc, 'NV12');
   });
 
+  it('takes only the pixel format asked for, even a slower one, and says which formats exist when it is missing', async () => {
+    addWebcam();
+    const format = await capture.device.open('/dev/video0', { width: 640, height: 480, fps: 30, format: 'yuyv' });
+    assert.equal(format.fourcc, 'YUYV');
+    capture.device.close();
+    await assert.rejects(capture.device.open('/dev/video0', { width: 640, height: 480, fps: 30, format: 'nv12' }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'EUNSUPPORTED');
+      assert.match(err.message, /\/dev\/video0 does not offer NV12 \(it offers: YUYV .*; MJPG .*; leave --input-format out to let facemat choose\)/);
+      return true;
+    });
+    await assert.rejects(capture.device.open('/dev/video0', { width: 1920, height: 1080, fps: 30, format: 'yuyv' }), /cannot capture 1920x1080 in YUYV/);
+    assert.throws(() => capture.device.open('/dev/video0', { width: 640, height: 480, fps: 30, format: 'rgb' as 'yuyv' }), /format must be 'mjpeg', 'nv12', 'yuyv' or 'i420'/);
+  });
+
   it('settles for the fastest rate on offer and says so', async () => {
     addWebcam();
     const format = await capture.device.open('/dev/video0', { width: 1280, height: 720, fps: 60 });

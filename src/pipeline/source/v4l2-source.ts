@@ -1,6 +1,6 @@
 import type { Logger } from '../../log.js';
 import { logger } from '../../log.js';
-import type { NativeBinding, NativeCaptureDevice } from '../../native/binding.js';
+import type { CapturePixelFormat, NativeBinding, NativeCaptureDevice } from '../../native/binding.js';
 import { devicePath, pickWebcam } from '../../native/device-selection.js';
 import { loadNative } from '../../native/loader.js';
 import type { VideoFormat } from '../frame.js';
@@ -42,6 +42,8 @@ export class V4l2Source implements FrameSource {
     path: string | undefined,
     private readonly log: Logger,
     private readonly native: () => NativeBinding,
+    /** Only this pixel format (`--input-format`); none lets the negotiation choose. */
+    private readonly pixelFormat?: CapturePixelFormat,
   ) {
     this.path = devicePath(path);
     this.label = `v4l2:${this.path ?? 'auto'}`;
@@ -70,7 +72,7 @@ export class V4l2Source implements FrameSource {
     const device = new native.CaptureDevice();
     let format;
     try {
-      format = await device.open(this.path, requested);
+      format = await device.open(this.path, { ...requested, format: this.pixelFormat });
     } catch (err) {
       throw toSourceFault(err);
     }
@@ -134,6 +136,11 @@ function round(fps: number): number {
  * (or "auto") takes the first webcam. `native` is for tests (the addon built with the kernel
  * double); the addon loads on open(), so a missing build is a clear open() error.
  */
-export function createV4l2Source(path?: string, log: Logger = logger('v4l2'), native: () => NativeBinding = loadNative): FrameSource {
-  return new V4l2Source(path, log, native);
+export function createV4l2Source(
+  path?: string,
+  log: Logger = logger('v4l2'),
+  native: () => NativeBinding = loadNative,
+  pixelFormat?: CapturePixelFormat,
+): FrameSource {
+  return new V4l2Source(path, log, native, pixelFormat);
 }
