@@ -60,6 +60,12 @@ export class FacematApp {
       else sinks.push(sink);
     }
 
+    // The virtual camera is a sink of the scheduler and the controller's virtual camera at once;
+    // it writes only once started: at start-up when a v4l2 sink was asked for, later on command.
+    // Asked for but unusable: say so now, not after the model and GL have loaded.
+    const virtualCamera = createVirtualCamera({ device: virtualcamDevice && virtualcamDevice !== 'auto' ? virtualcamDevice : undefined, autoStart: virtualcamDevice !== null, required: virtualcamDevice !== null });
+    if (virtualcamDevice !== null) virtualCamera.checkUsable();
+
     const engine: MatteEngine = await createMatteEngine({
       modelPath: options.model ?? undefined,
       provider: options.provider,
@@ -69,10 +75,6 @@ export class FacematApp {
     });
     log.info(`matting: ${engine.description}`);
     const compositor = createCompositor();
-
-    // The virtual camera is a sink of the scheduler and the controller's virtual camera at once;
-    // it writes only once started: at start-up when a v4l2 sink was asked for, later on command.
-    const virtualCamera = createVirtualCamera({ device: virtualcamDevice && virtualcamDevice !== 'auto' ? virtualcamDevice : undefined, autoStart: virtualcamDevice !== null, required: virtualcamDevice !== null });
     sinks.push(virtualCamera);
     let scheduler: Scheduler | null = null;
     const controller: PipelineController = new PipelineController(

@@ -81,6 +81,12 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
     this.sink = sink;
   }
 
+  /** Throws, with the reason and the fix, when no usable loopback node is there now. */
+  checkUsable(): void {
+    const probe = this.look();
+    if (!probe.available) throw new Error(`cannot use the virtual camera: ${probe.detail}`);
+  }
+
   async stop(): Promise<void> {
     const sink = this.sink;
     this.sink = null;
@@ -98,11 +104,8 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
       return;
     }
     if (this.options.autoStart === false) return;
-    const probe = this.look();
-    if (!probe.available) {
-      if (this.options.required) throw new Error(`cannot use the virtual camera: ${probe.detail}`);
-      return;
-    }
+    if (this.options.required) this.checkUsable();
+    if (!this.look().available) return;
     try {
       await this.start();
     } catch (err) {
