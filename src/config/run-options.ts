@@ -75,7 +75,7 @@ const SPECS: OptionSpec[] = [
   { key: 'control', kind: 'string', help: 'Control server address (obs-websocket, HTTP API, web panel), or "off"', accepts: 'HOST:PORT or off', parse: parseControl },
   { key: 'password', kind: 'string', help: 'Control server password (default: generated into the config dir)', accepts: 'a non-empty string', parse: (v) => check(v, v.length > 0) },
   { key: 'loop', kind: 'bool', help: 'Loop file sources (default on)', accepts: 'true or false' },
-  { key: 'matteLag', kind: 'int', help: 'Frames a matte may be away from the frame it is applied to', accepts: 'an integer 0..30', parse: (v) => int(v, 0, 30) },
+  { key: 'matteLag', kind: 'int', help: 'Frames a matte may be away from the frame it is applied to', accepts: 'an integer 0..1000; a large value never holds video back for the model', parse: (v) => int(v, 0, 1000) },
   { key: 'faceCrop', kind: 'bool', help: 'Run the model on a crop around the face (default on)', accepts: 'true or false' },
   { key: 'temporal', kind: 'bool', help: 'Temporal smoothing of the matte (default on)', accepts: 'true or false' },
   { key: 'hotkeys', flag: 'hotkey', kind: 'list', help: 'Hotkey binding, e.g. "ctrl+alt+1=toggle:beautify" (repeatable)', accepts: `KEYS=ACTION or KEYS=none, actions: ${Object.keys(ACTIONS).join(', ')}`, parse: (v) => (parseHotkeyBinding(v), v) },
