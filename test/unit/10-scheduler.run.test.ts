@@ -55,6 +55,22 @@ describe('Scheduler#run', function () {
     assert.equal(m.frames.output + m.dropped.matte, 60, 'every captured frame is output or counted as dropped');
   });
 
+  it('with a model far slower than the frames and a lag that covers it, never holds video for the model', async function () {
+    const source = new CountingSource(60, 100); // a frame every 10 ms
+    const engine = new DelayEngine(100); // a matte every 100 ms: 10 frames
+    const compositor = new RecordingCompositor();
+    const sink = new RecordingSink('a');
+    const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format, maxMatteLag: 1000 });
+    await scheduler.run();
+    const m = scheduler.metrics.snapshot();
+    // Only frames before the first matte (about 10) may be lost: waiting for each frame's own
+    // matte instead would lose about 7 of every 10.
+    assert.equal(m.frames.output + m.dropped.matte, 60);
+    assert.ok(m.dropped.matte <= 12, `${m.dropped.matte} frames dropped waiting for the model`);
+    assert.ok(compositor.pairs.every((p) => p.matte === null || Math.abs(p.frame - p.matte) <= 1000));
+    assert.ok(engine.seen.length <= 10, `the model ran ${engine.seen.length} times`);
+  });
+
   it('with matteLag 0 applies only the exact matte and drops frames that cannot get one', async function () {
     const source = new CountingSource(40, 100);
     const engine = new DelayEngine(25);
