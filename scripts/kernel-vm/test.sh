@@ -54,13 +54,13 @@ mapfile -t groups < <(printf '%s\n' "${groups[@]}" | awk 'NF && !seen[$0]++')
 ((${#groups[@]})) || die "no test groups under test/kernel/"
 
 # 1. what the guest runs: the built CLI, the addon, mocha, the compiled tests
+t0=$(date +%s.%N)
 [[ -x node_modules/.bin/mocha ]] || die "npm dependencies are missing: run bash scripts/setup.sh --test"
 [[ -f native/build/Release/facemat_native.node ]] || die "the native addon is not built: run bash scripts/setup.sh --test (or npm run build:native)"
 if [[ ! -f dist/src/cli/main.js || -n $(find src -name '*.ts' -newer dist/src/cli/main.js -print -quit) ]]; then
   say "dist/ is older than src/: npm run build"
   npm run --silent build || say "warning: npm run build reported errors (running with what it emitted)"
 fi
-t0=$(date +%s.%N)
 scripts/kernel-vm/fetch.sh || die "scripts/kernel-vm/fetch.sh failed (above)"
 # Compiled into a folder of its own, then moved into dist/test/kernel/ file by file (rename: a VM
 # of another run reading them never sees half a file); only what changed is replaced.
@@ -76,6 +76,8 @@ fi
   cmp -s "$emit/$f" "dist/$f" && continue
   mkdir -p "$(dirname "dist/$f")" && cp "$emit/$f" "dist/$f.$$" && mv -f "dist/$f.$$" "dist/$f"
 done
+
+say "ready in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s (npm run build if src/ changed, fetch.sh, tsc of test/kernel)"
 
 # 2. one VM per group
 total_pass=0 total_fail=0 total_pending=0
