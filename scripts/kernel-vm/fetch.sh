@@ -43,10 +43,13 @@ apt_update() {
 
 # 1. which kernel: linux-image-amd64 depends on linux-image-<abi>-amd64
 lookup_kver() {
-  apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*-amd64\)$/\1/p' | head -1
+  { apt-cache depends linux-image-amd64 2>/dev/null || true; } |
+    sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*-amd64\)$/\1/p' | head -1
 }
 # apt-cache takes about a second; its answer is kept until the apt lists change
-lists_stamp() { stat -c '%Y' /var/lib/apt/lists /var/lib/apt/lists/*_Packages* 2>/dev/null | md5sum | cut -c1-16; }
+LISTS=/var/lib/apt/lists/
+eval "$(apt-config shell LISTS Dir::State::Lists/d 2>/dev/null)" || true
+lists_stamp() { { stat -c '%n %Y' "$LISTS" "$LISTS"/*_Packages* 2>/dev/null || true; } | md5sum | cut -c1-16; }
 KVER=${FACEMAT_VM_KVER:-}
 if [[ -z $KVER ]]; then
   read -r seen_stamp seen_kver 2>/dev/null <"$CACHE/kver.lookup" || true
