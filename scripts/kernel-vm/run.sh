@@ -22,7 +22,8 @@
 #                       also kept when the VM fails
 #   --verbose           timings on stderr
 # Environment: FACEMAT_VM_CACHE (the cache fetch.sh fills; default <repo>/.vm), FACEMAT_VM_MEM,
-# FACEMAT_VM_SMP, FACEMAT_VM_KEEP=1, FACEMAT_VM_VERBOSE=1, FACEMAT_VM_CPU (TCG CPU model; default
+# FACEMAT_VM_SMP, FACEMAT_VM_KEEP=1, FACEMAT_VM_VERBOSE=1, FACEMAT_VM_LOGLEVEL=7 (every kernel
+# message on the console; default 4), FACEMAT_VM_CPU (TCG CPU model; default
 # max,avx2=off: with AVX2, Mesa llvmpipe's JIT code segfaults under qemu 7.2's TCG, so every GL draw
 # crashed in the guest), FACEMAT_VM_ACCEL=kvm (try KVM; it does not boot this guest on the
 # machines this was written on: qemu aborts on MSR 0x10a with -cpu host).
