@@ -37,8 +37,8 @@ updated=0
 apt_update() {
   ((updated)) && return 1
   say "apt-get update (the apt lists are missing or stale)"
-  $sudo apt-get update -qq >&2 || die "apt-get update failed"
   updated=1
+  $sudo apt-get update -qq >&2 || { echo "kernel-vm fetch: warning: apt-get update failed" >&2; return 1; }
 }
 
 # 1. which kernel: linux-image-amd64 depends on linux-image-<abi>-amd64
