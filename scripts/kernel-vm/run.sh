@@ -28,6 +28,10 @@
 # crashed in the guest), FACEMAT_VM_ACCEL=kvm (try KVM; it does not boot this guest on the
 # machines this was written on: qemu aborts on MSR 0x10a with -cpu host).
 set -uo pipefail
+
+# The body is one block: bash reads it whole before running it, so editing this file (git pull,
+# a colleague's commit) cannot break a run in progress.
+{
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${FACEMAT_VM_CACHE:-$REPO/.vm}
@@ -175,3 +179,4 @@ else
   rm -rf "$RUN"
 fi
 exit "$rc"
+}

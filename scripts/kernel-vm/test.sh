@@ -14,6 +14,10 @@
 #   --keep          keep each group's run folder (guest console, kernel log) under .vm/runs/
 # Environment: FACEMAT_VM_CACHE and the others of run.sh (see its --help).
 set -uo pipefail
+
+# The body is one block: bash reads it whole before running it, so editing this file (git pull,
+# a colleague's commit) cannot break a run in progress.
+{
 HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$HERE/../.."
 say() { echo "kernel-vm test: $*" >&2; }
@@ -67,7 +71,8 @@ scripts/kernel-vm/fetch.sh || die "scripts/kernel-vm/fetch.sh failed (above)"
 CACHE=${FACEMAT_VM_CACHE:-$PWD/.vm}
 emit=$(mktemp -d "$CACHE/tsc.XXXXXX") || die "cannot make a folder in $CACHE"
 trap 'rm -rf "$emit"' EXIT
-if ! node node_modules/typescript/bin/tsc -p test/kernel/tsconfig.json --outDir "$emit"; then
+# --sourceRoot: the source maps name the .ts files by absolute path, wherever the .js files move
+if ! node node_modules/typescript/bin/tsc -p test/kernel/tsconfig.json --outDir "$emit" --sourceRoot "$PWD/"; then
   say "warning: type errors in test/kernel (above); running what tsc emitted"
 fi
 [[ -d $emit/test/kernel ]] || die "tsc -p test/kernel/tsconfig.json emitted nothing"
@@ -136,3 +141,4 @@ if ((${#failed_groups[@]})); then
   exit 1
 fi
 exit 0
+}
