@@ -23,7 +23,7 @@
 #   --verbose           timings on stderr
 # Environment: FACEMAT_VM_CACHE (the cache fetch.sh fills; default <repo>/.vm), FACEMAT_VM_MEM,
 # FACEMAT_VM_SMP, FACEMAT_VM_KEEP=1, FACEMAT_VM_VERBOSE=1, FACEMAT_VM_LOGLEVEL=7 (every kernel
-# message on the console; default 4), FACEMAT_VM_CPU (TCG CPU model; default
+# message on the console; default 4), FACEMAT_VM_APPEND (more kernel parameters), FACEMAT_VM_CPU (TCG CPU model; default
 # max,avx2=off: with AVX2, Mesa llvmpipe's JIT code segfaults under qemu 7.2's TCG, so every GL draw
 # crashed in the guest), FACEMAT_VM_ACCEL=kvm (try KVM; it does not boot this guest on the
 # machines this was written on: qemu aborts on MSR 0x10a with -cpu host).
@@ -132,7 +132,7 @@ timeout -s KILL $((timeout + 90)) qemu-system-x86_64 \
   -accel "$accel" -M pc -cpu "$cpu" -smp "$smp" -m "$mem" \
   -nodefaults -no-user-config -display none -no-reboot \
   -kernel "$VMLINUX" -initrd "$INITRD" \
-  -append "console=ttyS0 loglevel=${FACEMAT_VM_LOGLEVEL:-4} panic=-1 rdinit=/init mitigations=off" \
+  -append "console=ttyS0 loglevel=${FACEMAT_VM_LOGLEVEL:-4} panic=-1 rdinit=/init mitigations=off ${FACEMAT_VM_APPEND:-}" \
   -serial "file:$RUN/console.log" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$RUN,mount_tag=run,security_model=none" \
