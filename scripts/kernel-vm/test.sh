@@ -25,6 +25,7 @@ die() { say "error: $*"; exit 1; }
 usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 groups=() files=() mocha_args=()
+declare -A whole=() # groups named as a whole (all their files run, even if a file of theirs is named too)
 while [[ $# -gt 0 ]]; do
   case $1 in
     -h | --help) usage ;;
@@ -34,8 +35,10 @@ while [[ $# -gt 0 ]]; do
       arg=${1%/}
       if [[ $arg != -* && -d test/kernel/$arg && $arg != */* ]]; then
         groups+=("$arg")
+        whole[$arg]=1
       elif [[ $arg =~ ^(\./)?test/kernel/([^/]+)$ && -d $arg ]]; then
         groups+=("${BASH_REMATCH[2]}")
+        whole[${BASH_REMATCH[2]}]=1
       elif [[ $arg =~ ^(\./)?test/kernel/([^/]+)/[^/]+\.test\.ts$ ]]; then
         [[ -f $arg ]] || die "no such test file: $arg"
         groups+=("${BASH_REMATCH[2]}")
@@ -50,7 +53,7 @@ while [[ $# -gt 0 ]]; do
 done
 if ((${#groups[@]} == 0)); then
   for d in test/kernel/*/; do
-    compgen -G "$d*.test.ts" >/dev/null && groups+=("$(basename "$d")")
+    compgen -G "$d*.test.ts" >/dev/null && groups+=("$(basename "$d")") && whole[$(basename "$d")]=1
   done
 fi
 # each group once, in the order given
@@ -97,10 +100,14 @@ for g in "${groups[@]}"; do
   if [[ $VIVID == off ]]; then vm_args+=(--no-vivid); else vm_args+=(--vivid "$VIVID"); fi
   if [[ $LOOPBACK == off ]]; then vm_args+=(--no-loopback); else vm_args+=(--loopback "$LOOPBACK"); fi
   js=()
-  if ((${#files[@]})); then
+  if [[ -z ${whole[$g]:-} ]]; then
     for f in "${files[@]}"; do [[ $f == test/kernel/$g/* ]] && js+=("dist/${f%.ts}.js"); done
   else
-    for f in test/kernel/"$g"/*.test.ts; do js+=("dist/${f%.ts}.js"); done
+    for f in test/kernel/"$g"/*.test.ts; do [[ -f $f ]] && js+=("dist/${f%.ts}.js"); done
+  fi
+  if ((${#js[@]} == 0)); then
+    say "group $g: no *.test.ts files; skipped"
+    continue
   fi
   for f in "${js[@]}"; do [[ -f $f ]] || die "tsc did not emit $f"; done
   echo
