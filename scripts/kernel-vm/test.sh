@@ -72,6 +72,7 @@ scripts/kernel-vm/fetch.sh || die "scripts/kernel-vm/fetch.sh failed (above)"
 # Compiled into a folder of its own, then moved into dist/test/kernel/ file by file (rename: a VM
 # of another run reading them never sees half a file); only what changed is replaced.
 CACHE=${FACEMAT_VM_CACHE:-$PWD/.vm}
+find "$CACHE" -maxdepth 1 -name 'tsc.*' -mmin +60 -exec rm -rf {} + 2>/dev/null # left by killed runs
 emit=$(mktemp -d "$CACHE/tsc.XXXXXX") || die "cannot make a folder in $CACHE"
 trap 'rm -rf "$emit"' EXIT
 # --sourceRoot: the source maps name the .ts files by absolute path, wherever the .js files move
