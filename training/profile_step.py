@@ -23,29 +23,33 @@ from .dataset import normalize
 from .model import STUDENT_ARCH, TEACHER_ARCH, build
 
 
+CLOCK = time.perf_counter  # --cpu-time: time.process_time (CPU seconds of all threads)
+
+
 def _med(f, reps):
     f()
     ts = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         f()
-        ts.append(time.perf_counter() - t0)
+        ts.append(CLOCK() - t0)
     return float(np.median(ts))
 
 
-def profile(batch=16, size=256, reps=5, bf16=True, channels_last=True, n_synth=16, bank=None, faces=None):
+def profile(batch=16, size=256, reps=5, bf16=True, channels_last=True, n_synth=16, bank=None, faces=None,
+            fold=False):
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     amp = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if bf16 else nullcontext
     out = {"batch": batch, "size": size, "threads": torch.get_num_threads(), "bf16": bf16,
-           "channels_last": channels_last}
+           "channels_last": channels_last, "fold_bn": fold}
     if faces is not None:  # synthesis, one composite at a time on one core
         from .synth import Synthesizer
         syn = Synthesizer(faces, size, {})
         torch.set_num_threads(1)
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         for i in range(n_synth):
             syn.sample(i % faces.n, np.random.default_rng([5, i]))
-        out["synth_ms_per_sample_1core"] = (time.perf_counter() - t0) / n_synth * 1000
+        out["synth_ms_per_sample_1core"] = (CLOCK() - t0) / n_synth * 1000
         torch.set_num_threads(out["threads"])
     x = normalize(torch.randint(0, 255, (batch, 3, size, size), dtype=torch.uint8)).contiguous(memory_format=fmt)
     gt = torch.rand(batch, 1, size, size)
@@ -56,7 +60,11 @@ def profile(batch=16, size=256, reps=5, bf16=True, channels_last=True, n_synth=1
             return teacher(x)
     out["teacher_fwd_ms"] = _med(tfwd, reps) * 1000 / batch
     ta, tlv = [v.float() for v in tfwd()]
-    student = build(STUDENT_ARCH).to(memory_format=fmt).train()
+    student = build(STUDENT_ARCH)
+    if fold:  # train.fold_bn: BatchNorm frozen into the convolutions
+        from .fold import fold_bn
+        fold_bn(student.eval())
+    student = student.to(memory_format=fmt).train()
     opt = torch.optim.AdamW(student.parameters(), lr=1e-3)
     cfg = {"k": 4.0, "beta": 0.5}
     state = {}
@@ -81,9 +89,9 @@ def profile(batch=16, size=256, reps=5, bf16=True, channels_last=True, n_synth=1
     for r in range(reps + 1):
         ts = []
         for f in (fwd, loss, bwd, stp):
-            t0 = time.perf_counter()
+            t0 = CLOCK()
             f()
-            ts.append(time.perf_counter() - t0)
+            ts.append(CLOCK() - t0)
         if r:
             for k, v in zip(parts, ts):
                 parts[k].append(v)
@@ -104,8 +112,13 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--bank")
     ap.add_argument("--faces", type=int, default=16, help="real faces loaded for the synthesis timing (0: skip)")
-    ap.add_argument("--variants", default="fp32-nchw,fp32-cl,bf16-cl")
+    ap.add_argument("--variants", default="fp32-nchw,fp32-cl,bf16-cl,bf16-cl-fold")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="CPU seconds (all threads) instead of wall time: comparable on a shared, loaded machine")
     a = ap.parse_args(argv)
+    global CLOCK
+    if a.cpu_time:
+        CLOCK = time.process_time
     torch.set_num_threads(a.threads)
     fb = None
     if a.faces:
@@ -114,13 +127,13 @@ def main(argv=None):
                                 "val_fraction": 0.15, "split_seed": 1234}, 1)
     res = []
     for v in a.variants.split(","):
-        r = profile(a.batch, reps=a.reps, bf16=v.startswith("bf16"), channels_last=v.endswith("cl"),
-                    bank=a.bank, faces=fb if not res else None)
+        r = profile(a.batch, reps=a.reps, bf16=v.startswith("bf16"), channels_last="-cl" in v,
+                    bank=a.bank, faces=fb if not res else None, fold=v.endswith("fold"))
         r["variant"] = v
         res.append(r)
         print(json.dumps(r))
     syn = res[0].get("synth_ms_per_sample_1core")
-    print("\nms per sample | " + " | ".join(r["variant"] for r in res))
+    print(f"\n{'CPU' if a.cpu_time else 'wall'} ms per sample | " + " | ".join(r["variant"] for r in res))
     for k in ("teacher_fwd_ms", "student_fwd_ms", "loss_ms", "backward_ms", "optim_ms", "student_step_ms",
               "bank_batch_aug_ms"):
         if k in res[0]:

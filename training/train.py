@@ -300,9 +300,18 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
     step, seen, elapsed0 = 0, 0, 0.0
     state_path = run_dir / "state.pt"
     onnx_init = []
+    fold = bool(t.get("fold_bn"))
+    if fold:  # BatchNorm frozen into the convolutions (training/fold.py): after the warm start below
+        from .fold import fold_bn, unfolded
+
+        def refold(n):
+            fold_bn(nets[n]).to(dev, memory_format=fmt).train()
+            opts[n] = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
     if resume:
         st = torch.load(state_path, map_location="cpu")
         for n in names:
+            if fold:
+                refold(n)
             nets[n].load_state_dict(st["nets"][n])
             opts[n].load_state_dict(st["opts"][n])
         step, seen, elapsed0, hist = st["step"], st["seen"], st["elapsed"], st["hist"]
@@ -313,8 +322,14 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
             if ip:
                 nets[n].load_state_dict(warm_start_state(ip, arch))
                 log(f"{n}: initialised from {ip}")
-                if str(ip).endswith(".onnx"):
+                if str(ip).endswith(".onnx") and not fold:
                     onnx_init.append(n)
+            if fold:
+                if not ip:
+                    raise ValueError("train.fold_bn is for fine-tuning a trained student (init.*)")
+                nets[n].eval()
+                refold(n)
+                log(f"{n}: BatchNorm folded into the convolutions (train.fold_bn)")
     clock = Clock(t.get("budget_s"), t.get("max_steps"))
     clock.t0 -= elapsed0
     ckpt_every = float(t.get("ckpt_every_s", 0) or 0)
@@ -324,7 +339,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
     def save_all(final=False):
         res = {"steps": step, "samples": seen, "wall_s": clock.elapsed(), "mode": mode}
         for n in names:
-            save_ckpt(run_dir / f"{n}.pt", nets[n], arch, cfg["size"], n, cfg,
+            save_ckpt(run_dir / f"{n}.pt", unfolded(nets[n]) if fold else nets[n], arch, cfg["size"], n, cfg,
                       {"teacher": str(tname), "weighted": n == "student", "result": res})
         _student_state(state_path, step, seen, clock.elapsed(), hist, nets, opts,
                        {"mode": mode, "teacher": teacher_ckpt, "final": final})
@@ -382,6 +397,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
     if t.get("fixed_batch"):
         result["fixed_batch_loss"] = hist
     save_all(final=True)
+    if fold:
+        nets = {n: unfolded(m).to(dev) for n, m in nets.items()}
     if not t.get("skip_val"):
         if vb is None:
             _, vb, _ = build_banks({**cfg["data"], "max_train": 1}, 1)

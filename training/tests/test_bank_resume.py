@@ -130,3 +130,43 @@ def test_real_occlusion_fraction_counts_occluders_inside_the_face_hull():
     assert s["leak"] == 1.0 and abs(s["iou"] - 336 / 400) < 1e-6
     s = score_photo((lab == 1).astype(np.float32), lab)
     assert s["leak"] == 0.0 and s["iou"] == 1.0
+
+
+def test_teacher_trains_from_the_bank(tmp_path):
+    from training.train import cli
+    from training.utils import REPO_ROOT
+    _cfg, out, *_ = _tiny_bank(tmp_path, teacher=False)
+    rd, res = cli("teacher", ["--config", str(REPO_ROOT / "training" / "configs" / "teacher.json"),
+                              "--set", "size=64", "--set", "data.synthetic=6", "--set", "train.batch=4",
+                              "--set", "train.max_steps=2", "--set", "train.workers=0", "--set", "train.skip_val=true",
+                              "--set", f'bank.dir="{out}"', "--run-dir", str(tmp_path / "t")])
+    assert res["steps"] == 2 and (rd / "teacher.pt").exists()
+
+
+def test_folded_batchnorm_computes_the_same_and_unfolds_to_a_plain_checkpoint(tmp_path):
+    from training.fold import fold_bn, is_folded, unfolded
+    from training.train import cli, save_ckpt
+    net = _randomised(STUDENT_ARCH)
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        a0, l0 = net(x)
+        f = fold_bn(_randomised(STUDENT_ARCH).eval())
+        a1, l1 = f(x)
+        a2, l2 = unfolded(f).eval()(x)
+    assert is_folded(f) and not is_folded(unfolded(f))
+    assert (a0 - a1).abs().max() < 1e-4 and (a0 - a2).abs().max() < 1e-4
+    # a fine-tuning run with train.fold_bn saves plain checkpoints and resumes
+    init = tmp_path / "init.pt"
+    save_ckpt(init, net, STUDENT_ARCH, 64, "student", {})
+    _cfg, out, *_ = _tiny_bank(tmp_path)
+    from training.utils import REPO_ROOT
+    rd, res = cli("student", ["--config", str(REPO_ROOT / "training" / "configs" / "student.json"),
+                              "--set", "size=64", "--set", "data.synthetic=6", "--set", "train.batch=4",
+                              "--set", "train.max_steps=2", "--set", "train.skip_val=true", "--set", "train.fold_bn=true",
+                              "--set", f'bank.dir="{out}"', "--set", f'init.student="{init}"',
+                              "--set", f'init.ablation="{init}"', "--run-dir", str(tmp_path / "s")])
+    from training.train import load_ckpt, net_from_ckpt
+    back = net_from_ckpt(load_ckpt(rd / "student.pt"))
+    assert not is_folded(back)
+    rd2, res2 = cli("student", ["--resume", str(rd), "--set", "train.max_steps=3"])
+    assert res2["steps"] == 3
