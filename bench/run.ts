@@ -11,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/config/paths.js';
 
-const SECTIONS = ['pipeline', 'inference', 'compositor', 'conversions', 'control', 'obs-server', 'obs-bridge'] as const;
+const SECTIONS = ['pipeline', 'idle', 'inference', 'compositor', 'conversions', 'control', 'obs-server', 'obs-bridge'] as const;
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
