@@ -144,6 +144,8 @@ export class RecordingSink implements FrameSink {
   constructor(
     name: string,
     public delayMs = 0,
+    /** Plays a file sink: every frame must arrive. */
+    readonly lossless = false,
   ) {
     this.description = name;
   }

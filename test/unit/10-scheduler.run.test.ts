@@ -96,6 +96,15 @@ describe('Scheduler#run', function () {
     assert.ok(scheduler.metrics.dropped.sink > 0);
   });
 
+  it('a slow lossless sink (a file) gets every output frame, in order, and --frames N means N frames in it', async function () {
+    const file = new RecordingSink('file', 25, true); // 25 ms a frame against a frame every 10 ms
+    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [file], controller: controller(), format, frameLimit: 30 });
+    const summary = await scheduler.run();
+    assert.equal(summary.outputFrames, 30);
+    assert.equal(file.frames.length, 30, 'the file holds exactly the frames output');
+    assert.ok(isIncreasing(file.frames.map((f) => f.seq)), 'in order');
+  });
+
   it('stops after --frames N and closes every stage', async function () {
     const source = new CountingSource(null, 200);
     const engine = new DelayEngine(1);

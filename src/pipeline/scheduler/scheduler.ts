@@ -62,7 +62,8 @@ type MatteDecision = 'wait' | 'drop' | { matte: Matte | null };
  * - the matte stage always works on the newest frame, so a slow model lowers matte fps only;
  * - a frame is composited with its own matte when one is coming, else with a matte at most
  *   `maxMatteLag` frames away; frames waiting for a matte are bounded (drop-oldest);
- * - every sink has a one-frame mailbox (drop-oldest); none can stall the others;
+ * - every sink has a one-frame mailbox (drop-oldest); none can stall the others, except a
+ *   lossless one (a file), which gets a short queue and holds capture back when it is full;
  * - when nobody watches, capture and inference pause and sinks get a keep-alive frame a second,
  *   so a virtual camera stays discoverable (IdlePolicy).
  */
@@ -149,6 +150,8 @@ export class Scheduler {
         await this.idleUntilWatched();
         continue;
       }
+      await this.roomInLosslessSinks();
+      if (this.stopReason !== null) break;
       if (controller.paused) {
         const t = await this.readInto(this.scratch!);
         if (t === null) break;
@@ -407,6 +410,13 @@ export class Scheduler {
         this.attachedMailboxes.set(sink, box);
       }
       yield box;
+    }
+  }
+
+  /** Files lose no frame: capture waits until every lossless sink's queue has room. */
+  private async roomInLosslessSinks(): Promise<void> {
+    for (const box of this.allMailboxes()) {
+      if (box.sink.lossless) await box.room();
     }
   }
 

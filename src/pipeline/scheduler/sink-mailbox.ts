@@ -6,16 +6,24 @@ import { logger } from '../../log.js';
 
 const log = logger('sink');
 
+/** Frames a lossless sink's mailbox holds before the scheduler waits for it. */
+export const LOSSLESS_QUEUE = 4;
+
 /**
  * Puts frames into one sink without ever waiting for it. While the sink is busy with a frame, the
  * newest frame waits in a one-frame mailbox (a copy: the compositor reuses its buffer) and an
  * older waiting frame is dropped: a slow sink loses frames, it never slows the video.
+ * A lossless sink (a file) gets a queue instead and loses nothing; the scheduler asks room()
+ * before it captures the next frame, so the queue stays near LOSSLESS_QUEUE frames.
  */
 export class SinkMailbox {
   private busy = false;
   private pending: MutableOutputFrame | null = null;
   private spare: MutableOutputFrame | null = null;
+  private readonly queue: MutableOutputFrame[] = [];
+  private readonly recycled: MutableOutputFrame[] = [];
   private idleWaiters: Array<() => void> = [];
+  private roomWaiters: Array<() => void> = [];
   private failed = false;
 
   /** `wanted` says whether the sink still takes frames (run-time sinks can be detached). */
@@ -32,11 +40,21 @@ export class SinkMailbox {
       this.start(frame);
       return true;
     }
+    if (this.sink.lossless) {
+      this.queue.push(copyInto(this.recycled.pop() ?? null, frame));
+      return true;
+    }
     const dropped = this.pending !== null;
     if (dropped) this.metrics.dropped.sink++;
     this.pending = copyInto(this.pending ?? this.spare, frame);
     this.spare = null;
     return !dropped;
+  }
+
+  /** Resolves when a lossless sink's queue has room (at once for other sinks, or a failed one). */
+  room(): Promise<void> {
+    if (this.failed || this.queue.length < LOSSLESS_QUEUE) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   /** Resolves once the sink has finished every frame handed to it. */
@@ -70,6 +88,15 @@ export class SinkMailbox {
   }
 
   private next(): void {
+    if (this.queue.length > 0 && !this.failed && this.wanted()) {
+      const queued = this.queue.shift()!;
+      this.start(queued);
+      this.recycled.push(queued); // consumed synchronously by write()
+      this.wakeRoomWaiters();
+      return;
+    }
+    this.queue.length = 0;
+    this.wakeRoomWaiters();
     const waiting = this.pending;
     if (waiting && !this.failed && this.wanted()) {
       this.pending = null;
@@ -82,6 +109,13 @@ export class SinkMailbox {
     this.busy = false;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private wakeRoomWaiters(): void {
+    if (!this.failed && this.queue.length >= LOSSLESS_QUEUE) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
     for (const resolve of waiters) resolve();
   }
 }

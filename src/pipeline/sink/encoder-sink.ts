@@ -18,6 +18,7 @@ const CODEC_ARGS: Record<EncoderKind, string[]> = {
  */
 export class EncoderSink implements FrameSink {
   readonly description: string;
+  readonly lossless = true;
   private child: ChildProcess | null = null;
   private buffer: Buffer | null = null;
   private stderr = '';

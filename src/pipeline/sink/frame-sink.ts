@@ -6,6 +6,12 @@ import type { OutputFrame, VideoFormat } from '../frame.js';
  */
 export interface FrameSink {
   readonly description: string;
+  /**
+   * A file: every frame handed over must reach it. Its mailbox queues instead of dropping, and
+   * the scheduler waits for room there before it captures the next frame (a live camera then
+   * drops frames at capture, counted; a file or synthetic source simply slows down).
+   */
+  readonly lossless?: boolean;
   open(format: VideoFormat): Promise<void>;
   /**
    * Takes the frame. The sink must read the pixels it needs synchronously, before write() returns
