@@ -61,8 +61,8 @@ const SINK_RE = /^(v4l2:(\/dev\/\S+|auto)|y4m:.+|mp4:.+|preview:\d{1,5}|null)$/;
 
 const SPECS: OptionSpec[] = [
   { key: 'source', kind: 'string', help: 'Where frames come from', accepts: 'v4l2:/dev/videoN (or /dev/v4l/by-id/...), v4l2:auto, file:PATH, synthetic', parse: (v) => check(v, SOURCE_RE.test(v)) },
-  { key: 'inputFormat', kind: 'string', help: "A webcam's pixel format (default: the best it offers at the size and rate)", accepts: 'auto, mjpeg, nv12, yuyv, i420', parse: (v) => check(v, ['auto', 'mjpeg', 'nv12', 'yuyv', 'i420'].includes(v)) },
   { key: 'sinks', flag: 'sink', kind: 'list', help: 'Where frames go (repeat or comma-separate for several)', accepts: 'v4l2:/dev/videoN, v4l2:auto, y4m:PATH, mp4:PATH, preview:PORT, null', parse: (v) => check(v, SINK_RE.test(v) && portOk(v)) },
+  { key: 'inputFormat', kind: 'string', help: "A webcam's pixel format (default: the best it offers at the size and rate)", accepts: 'auto, mjpeg, nv12, yuyv, i420', parse: (v) => check(v, ['auto', 'mjpeg', 'nv12', 'yuyv', 'i420'].includes(v)) },
   { key: 'width', flag: 'size', kind: 'string', help: 'Frame size', accepts: 'WxH, e.g. 1280x720 (even numbers, 64..4096)', parse: parseSize },
   { key: 'fps', kind: 'int', help: 'Frames per second', accepts: 'an integer 1..120', parse: (v) => int(v, 1, 120) },
   { key: 'model', kind: 'string', help: 'Model manifest (.json) or .onnx beside one', accepts: 'a file path', parse: (v) => v },

@@ -58,6 +58,7 @@ describe('resolveRunOptions', function () {
     usageError(['--provider', 'gpu'], /invalid value "gpu" for --provider \(accepted: auto, tensorrt, cuda, cpu\)/);
     usageError(['--size', '1281x720'], /invalid value "1281x720" for --size/);
     usageError(['--fps', '0'], /invalid value "0" for --fps/);
+    usageError(['--input-format', 'h264'], /invalid value "h264" for --input-format \(accepted: auto, mjpeg, nv12, yuyv, i420\)/);
     usageError(['--sink', 'preview:99999'], /invalid value "preview:99999" for --sink/);
     usageError(['--filters', 'sparkle'], /invalid value "sparkle" for --filters \(accepted: none, or a list of beautify, toon/);
     usageError(['--source'], /--source needs a value/);
