@@ -111,6 +111,14 @@ OutputInfo LoopbackWriter::Open(const std::string& path, const OutputRequest& re
     info_.size_image = uint32_t(padded_size);
     frame_.assign(info_.size_image, 0);
 
+    // Streaming on the output side, though frames go by write(): v4l2loopback 0.12 marks a
+    // writer only on STREAMON, and a write()-only writer leaves the node without VIDEO_OUTPUT
+    // when it closes, so no program (facemat after a restart included) could write to it again
+    // until the module was reloaded. It also readies the capture side before the first frame.
+    // Optional: drivers without it still take write().
+    v4l2_buf_type output_type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+    XIoctl(*sys_, fd_, VIDIOC_STREAMON, &output_type);
+
     // Who watches: the driver's event if it has one, else inotify on the node, else unknown.
     info_.reader_detection = "none";
     for (uint32_t type : {kClientUsageEvent, kLegacyClientUsageEvent}) {

@@ -277,6 +277,10 @@ int FakeKernel::Close(int fd) {
       device.writer_fd = -1;
       device.partial.clear();
     }
+    if (device.streaming_writer_fd == fd) {
+      device.streaming_writer_fd = -1;
+      device.output_announced = true;
+    }
     if (device.present) {
       NotifyInotify(file.path, (file.flags & O_ACCMODE) == O_RDONLY ? IN_CLOSE_NOWRITE : IN_CLOSE_WRITE);
     }
@@ -497,7 +501,7 @@ uint32_t FakeKernel::LoopbackCaps(const Device& device) const {
   const uint32_t base = V4L2_CAP_STREAMING | V4L2_CAP_READWRITE;
   if (!device.output.exclusive_caps) return base | V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_OUTPUT;
   // exclusive_caps=1: an output until a writer has set a format, then only a capture device.
-  return base | (device.writer_fd >= 0 ? V4L2_CAP_VIDEO_CAPTURE : V4L2_CAP_VIDEO_OUTPUT);
+  return base | (device.writer_fd >= 0 || !device.output_announced ? V4L2_CAP_VIDEO_CAPTURE : V4L2_CAP_VIDEO_OUTPUT);
 }
 
 int FakeKernel::LoopbackIoctl(int fd, File& file, Device& device, unsigned long request, void* arg) {
@@ -551,6 +555,12 @@ int FakeKernel::LoopbackIoctl(int fd, File& file, Device& device, unsigned long 
     case VIDIOC_UNSUBSCRIBE_EVENT:
       file.subscriptions.erase(static_cast<v4l2_event_subscription*>(arg)->type);
       return 0;
+    case VIDIOC_STREAMON: {
+      if (*static_cast<const v4l2_buf_type*>(arg) != V4L2_BUF_TYPE_VIDEO_OUTPUT) return Fail(EINVAL);
+      device.streaming_writer_fd = fd;
+      device.output_announced = false;
+      return 0;
+    }
     case VIDIOC_DQEVENT: {
       if (file.usage_events.empty()) return Fail(ENOENT);
       auto* event = static_cast<v4l2_event*>(arg);
@@ -720,6 +730,7 @@ ssize_t FakeKernel::Write(int fd, const void* buffer, size_t length) {
   Device& device = *file.device;
   if (!device.present) return Fail(ENODEV);
   if (!device.loopback || device.writer_fd != fd) return Fail(EINVAL);
+  device.output_announced = false;
   if (device.eagain_left > 0) {
     --device.eagain_left;
     return Fail(EAGAIN);

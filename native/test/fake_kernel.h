@@ -139,6 +139,11 @@ class FakeKernel final : public Syscalls {
     v4l2_fract interval{1, 30};
     // loopback
     int writer_fd = -1;
+    // As v4l2loopback 0.12's ready_for_output: cleared by a write() or an output STREAMON, set
+    // again only when a writer that did STREAMON closes (a write()-only writer leaves the node
+    // without VIDEO_OUTPUT, so no program can write to it again until the module is reloaded).
+    bool output_announced = true;
+    int streaming_writer_fd = -1;
     std::vector<uint8_t> partial;
     std::vector<uint8_t> last_frame;
     bool has_frame = false;

@@ -13,7 +13,7 @@ describe('LoopbackWriter.open (against the v4l2loopback double)', () => {
 
   it('sets the frame rate, then YUYV with whole-frame sizes, as OBS does', () => {
     const info = output.writer.open(PATH, { width: 1280, height: 720, fps: 30 });
-    assert.deepEqual(kernel().calls(PATH).slice(0, 3), ['QUERYCAP', 'S_PARM', 'S_FMT']);
+    assert.deepEqual(kernel().calls(PATH).slice(0, 4), ['QUERYCAP', 'S_PARM', 'S_FMT', 'STREAMON']);
     const state = kernel().state(PATH);
     assert.deepEqual([state.fourcc, state.width, state.height], ['YUYV', 1280, 720]);
     assert.equal(state.bytesPerLine, 2560);
@@ -22,6 +22,16 @@ describe('LoopbackWriter.open (against the v4l2loopback double)', () => {
     assert.equal(state.hasWriter, true);
     assert.deepEqual(info, { card: 'FaceMat Camera', driver: 'v4l2 loopback', bytesPerLine: 2560, sizeImage: 1843200, readerDetection: 'event' });
     assert.equal(output.writer.isOpen, true);
+  });
+
+  it('leaves the node writable after it closes, so facemat can start again (v4l2loopback 0.12)', async () => {
+    // 0.12 announces VIDEO_OUTPUT again only after a writer that did STREAMON closes; one that
+    // only write()s leaves the node a capture device until the module is reloaded.
+    output.writer.open(PATH, { width: 64, height: 48, fps: 30 });
+    await output.writer.write(new Uint8Array(64 * 48 * 4));
+    output.writer.close();
+    assert.doesNotThrow(() => output.writer.open(PATH, { width: 64, height: 48, fps: 30 }));
+    assert.equal(kernel().state(PATH).hasWriter, true);
   });
 
   it('writes I420 on request and passes fractional rates', () => {

@@ -52,7 +52,7 @@ describe('an MJPEG webcam (v4l2loopback fed with JPEGs) through facemat into the
     const read = await run('sh', ['-c', `ffmpeg -hide_banner -nostdin -loglevel error -f v4l2 -i ${LOOPBACK} -frames:v 10 -f rawvideo -pix_fmt rgb24 - | tail -c ${W * H * 3} | base64 -w0`], { timeoutMs: 300_000 });
     const rgb = Buffer.from(read.stdout, 'base64');
     assert.equal(rgb.length, W * H * 3, describeResult(read));
-    assert.deepEqual(barsOf(rgb), BARS);
+    assert.deepEqual(barsOf(rgb), BARS, `facemat said:\n${app.output().slice(-2500)}`);
     assert.doesNotMatch(app.output(), /corrupt/i);
   });
 });
