@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Background } from '../helpers.js';
-import { describeResult, outDir, repoRoot, requireVm, run, start } from '../helpers.js';
+import { describeResult, outDir, repoRoot, requireVm, run, start, waitFor } from '../helpers.js';
 
 // A USB MJPEG webcam, played by a v4l2loopback node (/dev/video11, "MJPEG Webcam") that
 // mjpeg-producer.py feeds with JPEGs of ffmpeg's SMPTE bars at 10 fps; facemat captures it
@@ -14,10 +14,10 @@ const H = 480;
 const BARS = ['white', 'yellow', 'cyan', 'green', 'magenta', 'red', 'blue'];
 const LIT: Record<string, string> = { white: 'RGB', yellow: 'RG', cyan: 'GB', green: 'G', magenta: 'RB', red: 'R', blue: 'B', black: '' };
 
+/** The bar each of 7 RGB24 pixels (one sampled from each bar's column) shows. */
 function barsOf(rgb: Buffer): string[] {
-  const y = Math.floor(H * 0.3);
   return Array.from({ length: 7 }, (_, i) => {
-    const o = (y * W + Math.floor(((i + 0.5) * W) / 7)) * 3;
+    const o = i * 3;
     const lit = ['R', 'G', 'B'].filter((_, c) => rgb[o + c] > 100).join('');
     return Object.keys(LIT).find((name) => LIT[name] === lit) ?? `rgb(${rgb[o]},${rgb[o + 1]},${rgb[o + 2]})`;
   });
@@ -49,10 +49,19 @@ describe('an MJPEG webcam (v4l2loopback fed with JPEGs) through facemat into the
     ]);
     await app.waitForOutput(/writing v4l2:\/dev\/video10/, 'facemat to open the virtual camera', 240_000);
     assert.match(app.output(), /opened v4l2:\/dev\/video11 \(MJPEG Webcam, MJPG 640x480@10\)/);
-    const read = await run('sh', ['-c', `ffmpeg -hide_banner -nostdin -loglevel error -f v4l2 -i ${LOOPBACK} -frames:v 10 -f rawvideo -pix_fmt rgb24 - | tail -c ${W * H * 3} | base64 -w0`], { timeoutMs: 300_000 });
-    const rgb = Buffer.from(read.stdout, 'base64');
-    assert.equal(rgb.length, W * H * 3, describeResult(read));
-    assert.deepEqual(barsOf(rgb), BARS, `facemat said:\n${app.output().slice(-2500)}`);
+    // A consumer watches until the webcam's picture arrives (before the first matte it sees the
+    // "STARTING" frame): from each frame, the middle pixel of each bar at 30 % height.
+    const row = Math.floor(H * 0.3);
+    const reader = start('sh', ['-c', `ffmpeg -hide_banner -nostdin -loglevel error -f v4l2 -i ${LOOPBACK} -frames:v 100000 -vf crop=${W}:1:0:${row},scale=7:1:flags=neighbor -f rawvideo -pix_fmt rgb24 - | od -An -tu1 -v -w21`]);
+    const rows = () => reader.output().trim().split('\n').filter((l) => l.trim()).map((l) => Buffer.from(l.trim().split(/\s+/).map(Number)));
+    try {
+      await waitFor(() => rows().some((r) => r.length === 21 && barsOf(r).join() === BARS.join()), 'the SMPTE bars at the consumer', { timeoutMs: 240_000 });
+    } catch (err) {
+      const last = rows().at(-1);
+      throw new Error(`${(err as Error).message}; last row's bars: ${last ? barsOf(last).join(' ') : 'no frame'}; facemat said:\n${app.output().slice(-2500)}`);
+    } finally {
+      await reader.stop();
+    }
     assert.doesNotMatch(app.output(), /corrupt/i);
   });
 });
