@@ -238,7 +238,7 @@ export class Scheduler {
    */
   private async idleUntilWatched(): Promise<void> {
     const { source } = this.options;
-    log.info('nobody is watching: capture and inference paused; the virtual camera gets a frame a second');
+    log.info('nobody is watching: capture and inference paused; sinks nobody watches get a frame a second');
     for (const frame of this.pending.splice(0)) frame.release();
     this.matteSlot?.release();
     this.matteSlot = null;
