@@ -21,6 +21,22 @@ def faces(n=6, size=256):
     return (*synthetic_faces(n, size, seed=0), "synthetic (data set absent)")
 
 
+def randomised_net(arch, seed=0):
+    """A network of `arch` in eval mode with non-trivial BatchNorm statistics, so that export,
+    read-back and folding checks compare something that can differ."""
+    import torch
+    from training.model import build
+    torch.manual_seed(seed)
+    net = build(arch)
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.2, 0.2)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.3, 0.3)
+    return net.eval()
+
+
 @pytest.fixture(scope="session")
 def bank():
     from training.synth import FaceBank

@@ -5,19 +5,8 @@ import json
 import numpy as np
 import torch
 
-from training.model import STUDENT_ARCH, TEACHER_ARCH, build
-
-
-def _randomised(arch, seed=0):
-    torch.manual_seed(seed)
-    net = build(arch)
-    for m in net.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.2, 0.2)
-            m.running_var.uniform_(0.5, 2.0)
-            m.weight.data.uniform_(0.5, 1.5)
-            m.bias.data.uniform_(-0.3, 0.3)
-    return net.eval()
+from conftest import randomised_net
+from training.model import STUDENT_ARCH, TEACHER_ARCH
 
 
 def test_student_read_back_from_its_exported_onnx_computes_the_same(tmp_path):
@@ -25,7 +14,7 @@ def test_student_read_back_from_its_exported_onnx_computes_the_same(tmp_path):
     from training.export import export_onnx
     from training.onnx_weights import calibrate_bn, student_from_onnx
     from training.train import load_ckpt, net_from_ckpt
-    net = _randomised(STUDENT_ARCH)
+    net = randomised_net(STUDENT_ARCH)
     path = tmp_path / "s.onnx"
     export_onnx(NchwcFaceMatNet(net), path, 64)
     back = student_from_onnx(path)
@@ -61,7 +50,7 @@ def _tiny_bank(tmp_path, teacher=True):
     tp = None
     if teacher:
         tp = tmp_path / "teacher.pt"
-        save_ckpt(tp, _randomised(TEACHER_ARCH), TEACHER_ARCH, 64, "teacher", {})
+        save_ckpt(tp, randomised_net(TEACHER_ARCH), TEACHER_ARCH, 64, "teacher", {})
     cfg = {"size": 64, "data": {"synthetic": 6, "val_fraction": 0.2, "split_seed": 0, "src_size": 128},
            "synth": {}}
     tb, _vb, desc = build_banks(cfg["data"])
@@ -146,11 +135,11 @@ def test_teacher_trains_from_the_bank(tmp_path):
 def test_folded_batchnorm_computes_the_same_and_unfolds_to_a_plain_checkpoint(tmp_path):
     from training.fold import fold_bn, is_folded, unfolded
     from training.train import cli, save_ckpt
-    net = _randomised(STUDENT_ARCH)
+    net = randomised_net(STUDENT_ARCH)
     x = torch.randn(2, 3, 64, 64)
     with torch.no_grad():
         a0, l0 = net(x)
-        f = fold_bn(_randomised(STUDENT_ARCH).eval())
+        f = fold_bn(randomised_net(STUDENT_ARCH).eval())
         a1, l1 = f(x)
         a2, l2 = unfolded(f).eval()(x)
     assert is_folded(f) and not is_folded(unfolded(f))

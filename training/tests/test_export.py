@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import REPO, faces
+from conftest import REPO, faces, randomised_net
 from training.export import MEAN, STD, export_onnx, manifest, preprocess, run_node
-from training.model import STUDENT_ARCH, build
+from training.model import STUDENT_ARCH
 
 ORT_NODE = REPO / "node_modules" / "onnxruntime-node"
 
@@ -22,15 +22,7 @@ def _need_node():
 
 
 def _randomised_student(**arch):
-    torch.manual_seed(0)
-    net = build({**STUDENT_ARCH, **arch})
-    for m in net.modules():  # non-trivial BN statistics so the parity check means something
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.2, 0.2)
-            m.running_var.uniform_(0.5, 2.0)
-            m.weight.data.uniform_(0.5, 1.5)
-            m.bias.data.uniform_(-0.3, 0.3)
-    return net.eval()
+    return randomised_net({**STUDENT_ARCH, **arch})
 
 
 def test_export_and_onnxruntime_node_parity_on_real_images(tmp_path):
