@@ -15,9 +15,9 @@
  */
 import { loadavg } from 'node:os';
 import { GlCompositor } from '../src/pipeline/composite/gl-compositor.js';
-import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName } from '../src/pipeline/control/filter-catalogue.js';
-import { chainForPreset } from '../src/pipeline/control/pipeline-controller.js';
-import { DEFAULT_PRESET, PRESETS } from '../src/pipeline/control/presets.js';
+import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName } from '../src/pipeline/filter-settings/filter-catalogue.js';
+import { chainForPreset } from '../src/pipeline/filter-settings/filter-chain.js';
+import { DEFAULT_PRESET, PRESETS } from '../src/pipeline/filter-settings/presets.js';
 import type { Frame, Matte } from '../src/pipeline/frame.js';
 import { webcamLikePicture } from './synthetic-picture.js';
 

@@ -1,20 +1,20 @@
 /**
  * Control-plane costs: what the live preview costs the pipeline per frame (downscale + JPEG,
- * native libjpeg-turbo vs the pure-TypeScript fallback), and how fast the HTTP API and the
+ * libjpeg-turbo in the addon), and how fast the HTTP API and the
  * Server-Sent Events stream answer. Frames are from the sample clip, so JPEG sizes are real.
  */
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { packageRoot } from '../src/config/paths.js';
-import { startControlServer } from '../src/control/control-server.js';
-import { downscaleRgba } from '../src/control/frame-downscale.js';
-import { encodeJpegJs } from '../src/control/js-jpeg-encoder.js';
-import { loadJpegEncoder, type JpegEncoder } from '../src/control/jpeg-encoding.js';
-import { MjpegStream } from '../src/control/mjpeg-stream.js';
+import { startControlServer } from '../src/http/control-server.js';
+import { downscaleRgba } from '../src/pipeline/sink/frame-downscale.js';
+import { loadJpegEncoder, type JpegEncoder } from '../src/pipeline/sink/jpeg-encoder.js';
+import { MjpegStream } from '../src/pipeline/sink/mjpeg-stream.js';
 import { setLogSink } from '../src/log.js';
-import { chainForPreset, PipelineController } from '../src/pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../src/pipeline/control/presets.js';
+import { PipelineController } from '../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../src/pipeline/filter-settings/filter-chain.js';
+import { PRESETS } from '../src/pipeline/filter-settings/presets.js';
 import { nowMs } from '../src/pipeline/frame.js';
 import { percentile } from '../src/pipeline/scheduler/metrics.js';
 
@@ -72,7 +72,7 @@ async function offerCost(encoder: JpegEncoder, rgba: Uint8Array, n: number) {
 }
 
 async function apiLatency(n: number) {
-  const controller = new PipelineController(chainForPreset(PRESETS[0]), PRESETS[0].name);
+  const controller = new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name });
   const server = await startControlServer({ controller, host: '127.0.0.1', port: 0, password: 'bench' });
   const url = `${server.address.url}api/filters/toon/toggle`;
   const toggle: number[] = [];
@@ -126,21 +126,14 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     const rgba = sampleFrame();
     const small = downscaleRgba({ width: WIDTH, height: HEIGHT, rgba }, 640);
-    const native = await loadJpegEncoder();
-    const js: JpegEncoder = { encode: encodeJpegJs, kind: 'js', detail: 'pure TypeScript' };
+    const encoder = loadJpegEncoder();
     const result: Record<string, unknown> = {
       frame: `${WIDTH}x${HEIGHT} sample clip -> ${small.width}x${small.height} preview, JPEG quality 70`,
       downscaleMs: summary(time(30, () => downscaleRgba({ width: WIDTH, height: HEIGHT, rgba }, 640, small.rgba))),
-      jpegEncodeMs: {
-        [native.kind]: summary(time(30, () => native.encode(small.rgba, small.width, small.height, 70))),
-        ...(native.kind === 'native' ? { js: summary(time(10, () => js.encode(small.rgba, small.width, small.height, 70))) } : {}),
-      },
-      jpegBytes: native.encode(small.rgba, small.width, small.height, 70).length,
-      previewOfferMsPerFrame: {
-        [native.kind]: await offerCost(native, rgba, 30),
-        ...(native.kind === 'native' ? { js: await offerCost(js, rgba, 10) } : {}),
-      },
-      encoder: native.detail,
+      jpegEncodeMs: summary(time(30, () => encoder.encode(small.rgba, small.width, small.height, 70))),
+      jpegBytes: encoder.encode(small.rgba, small.width, small.height, 70).length,
+      previewOfferMsPerFrame: await offerCost(encoder, rgba, 30),
+      encoder: encoder.detail,
       ...(await apiLatency(100)),
     };
     return result;

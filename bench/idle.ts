@@ -6,8 +6,9 @@
  * capture and inference after its 2 s grace period and sends one keep-alive frame a second.
  */
 import { Scheduler } from '../src/pipeline/scheduler/scheduler.js';
-import { PipelineController, chainForPreset } from '../src/pipeline/control/pipeline-controller.js';
-import { PRESETS, DEFAULT_PRESET } from '../src/pipeline/control/presets.js';
+import { PipelineController } from '../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../src/pipeline/filter-settings/filter-chain.js';
+import { PRESETS, DEFAULT_PRESET } from '../src/pipeline/filter-settings/presets.js';
 import { SyntheticSource } from '../src/pipeline/source/synthetic-source.js';
 import type { FrameSink } from '../src/pipeline/sink/frame-sink.js';
 import { createMatteEngine } from '../src/pipeline/matte/index.js';
@@ -50,7 +51,7 @@ export async function run(): Promise<Record<string, unknown>> {
     engine: await createMatteEngine({ provider: 'cpu' }),
     compositor: createCompositor(),
     sinks: [sink],
-    controller: new PipelineController(chainForPreset(preset), preset.name),
+    controls: new PipelineController({ chain: chainForPreset(preset), preset: preset.name }),
     format: { width: 1280, height: 720, fps: 30 },
   });
   const done = scheduler.run();

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import type OBSWebSocket from 'obs-websocket-js/json';
 import { randomBytes } from 'node:crypto';
 import { nowMs } from '../src/pipeline/frame.js';
-import { createNetworkStreamSink } from '../src/pipeline/sink/network-stream-sink.js';
+import { NetworkStreamSink } from '../src/pipeline/sink/network-stream-sink.js';
 import { RealObs, Xvfb, freePort, screenshot, sleep, waitFor } from '../test/obs/bridge-helpers/real-obs.js';
 
 const FPS = 30;
@@ -37,7 +37,7 @@ interface Variant {
 const RAW: Variant = {
   name: 'raw-rgba',
   async start(width, height) {
-    const sink = createNetworkStreamSink();
+    const sink = new NetworkStreamSink();
     await sink.open({ width, height, fps: FPS });
     const options = Object.entries(sink.ffmpegInputOptions()).map(([k, v]) => `${k}=${v}`).join(' ');
     let seq = 0;

@@ -4,8 +4,9 @@
  */
 import { OBSWebSocket as JsonOBS } from 'obs-websocket-js/json';
 import { OBSWebSocket as MsgpackOBS } from 'obs-websocket-js/msgpack';
-import { PipelineController, chainForPreset } from '../src/pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../src/pipeline/control/presets.js';
+import { PipelineController } from '../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../src/pipeline/filter-settings/filter-chain.js';
+import { PRESETS } from '../src/pipeline/filter-settings/presets.js';
 import { createObsWebSocketServer } from '../src/obs/server/obs-websocket-server.js';
 import { percentile } from '../src/pipeline/scheduler/metrics.js';
 import { setLogSink } from '../src/log.js';
@@ -63,7 +64,7 @@ async function fanOut(controller: PipelineController, clients: Client[]): Promis
 
 export async function run(): Promise<Record<string, unknown>> {
   const previous = setLogSink(() => {});
-  const controller = new PipelineController(chainForPreset(PRESETS[0]), PRESETS[0].name);
+  const controller = new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name });
   const server = createObsWebSocketServer({ controller, password: PASSWORD, maxClients: 32, requestsPerSecond: 1e9, requestBurst: 1e9 });
   const url = `ws://127.0.0.1:${await server.listen(0)}`;
   const clients: Client[] = [];

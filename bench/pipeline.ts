@@ -8,8 +8,9 @@
  *   the same run (same engine, same frame content).
  */
 import { Scheduler } from '../src/pipeline/scheduler/scheduler.js';
-import { PipelineController, chainForPreset } from '../src/pipeline/control/pipeline-controller.js';
-import { PRESETS, DEFAULT_PRESET } from '../src/pipeline/control/presets.js';
+import { PipelineController } from '../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../src/pipeline/filter-settings/filter-chain.js';
+import { PRESETS, DEFAULT_PRESET } from '../src/pipeline/filter-settings/presets.js';
 import { SyntheticSource } from '../src/pipeline/source/synthetic-source.js';
 import { NullSink } from '../src/pipeline/sink/null-sink.js';
 import { FramePool } from '../src/pipeline/frame-pool.js';
@@ -58,13 +59,13 @@ async function measure(width: number, height: number, mode: { paced: boolean; ma
   bare.sort((a, b) => a - b);
 
   const preset = PRESETS.find((p) => p.name === DEFAULT_PRESET)!;
-  const controller = new PipelineController(chainForPreset(preset), preset.name);
+  const controller = new PipelineController({ chain: chainForPreset(preset), preset: preset.name });
   const scheduler = new Scheduler({
     source: new SyntheticSource(mode.paced),
     engine,
     compositor: createCompositor(),
     sinks: [new NullSink()],
-    controller,
+    controls: controller,
     format,
     maxMatteLag: mode.matteLag,
     frameLimit: FRAMES,

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/config/paths.js';
 import { GlCompositor } from '../../src/pipeline/composite/gl-compositor.js';
 import { createMatteEngine } from '../../src/pipeline/matte/index.js';
-import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName, type FilterSettings } from '../../src/pipeline/control/filter-catalogue.js';
+import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName, type FilterSettings } from '../../src/pipeline/filter-settings/filter-catalogue.js';
 import type { Frame, Matte } from '../../src/pipeline/frame.js';
 
 const W = 1280;

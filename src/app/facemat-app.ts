@@ -1,25 +1,28 @@
-import type { RunOptions } from '../config/run-options.js';
+import type { RunOptions } from './run-options.js';
 import type { FrameSink } from '../pipeline/sink/frame-sink.js';
 import type { FrameSource } from '../pipeline/source/frame-source.js';
 import type { MatteEngine } from '../pipeline/matte/matte-engine.js';
-import type { FilterInstance } from '../pipeline/control/filter-catalogue.js';
-import { PipelineController, chainForPreset, completeChain } from '../pipeline/control/pipeline-controller.js';
-import { defaultSettings } from '../pipeline/control/filter-catalogue.js';
-import { PRESETS } from '../pipeline/control/presets.js';
+import type { FilterInstance } from '../pipeline/filter-settings/filter-catalogue.js';
+import { PipelineController } from '../pipeline/controller/pipeline-controller.js';
+import { chainForPreset, completeChain } from '../pipeline/filter-settings/filter-chain.js';
+import { defaultSettings } from '../pipeline/filter-settings/filter-catalogue.js';
+import { PRESETS } from '../pipeline/filter-settings/presets.js';
 import { Scheduler, RunSummary } from '../pipeline/scheduler/scheduler.js';
 import { PipelineMetrics } from '../pipeline/scheduler/metrics.js';
+import { SinkFanout } from '../pipeline/scheduler/sink-fanout.js';
 import { createMatteEngine } from '../pipeline/matte/index.js';
 import { createCompositor } from '../pipeline/composite/index.js';
 import { createV4l2Source } from '../pipeline/source/v4l2-source.js';
 import { createVirtualCamera } from '../pipeline/sink/v4l2-virtual-camera.js';
-import { startControlServer, ControlServer } from '../control/control-server.js';
-import { startHotkeys } from '../control/hotkeys/start-hotkeys.js';
+import { startControlServer, ControlServer } from '../http/control-server.js';
+import { startHotkeys } from '../hotkeys/start-hotkeys.js';
 import { createObsWebSocketServer } from '../obs/server/obs-websocket-server.js';
 import { startObsBridge } from '../obs/bridge/index.js';
 import { loadOrCreatePassword } from '../config/password.js';
 import { createSink, createSource } from './stage-factory.js';
 import { MetricsReporter } from './metrics-reporter.js';
 import { logger } from '../log.js';
+import { errorMessage } from '../util/error-message.js';
 
 const log = logger('app');
 
@@ -77,26 +80,29 @@ export class FacematApp {
     const compositor = createCompositor();
     sinks.push(virtualCamera);
     let scheduler: Scheduler | null = null;
-    const controller: PipelineController = new PipelineController(
-      initialChain(options),
-      options.preset,
+    const fanout = new SinkFanout(metrics);
+    const controller = new PipelineController({
+      chain: initialChain(options),
+      preset: options.preset,
       virtualCamera,
-      () => ({
+      sinks: fanout,
+      info: () => ({
         source: source.description,
-        sinks: [...sinks, ...controller.attachedSinks()].map((s) => s.description),
+        sinks: fanout.descriptions(),
         format: scheduler?.format ?? format,
         model: engine.description,
         provider: engine.provider,
       }),
-      () => metrics.snapshot(),
-    );
+      metrics: () => metrics.snapshot(),
+    });
 
     scheduler = new Scheduler({
       source,
       engine,
       compositor,
       sinks,
-      controller,
+      fanout,
+      controls: controller,
       format,
       maxMatteLag: options.matteLag,
       frameLimit: options.frames ?? undefined,
@@ -166,7 +172,7 @@ export class FacematApp {
       try {
         await closer.close();
       } catch (err) {
-        log.warn(`closing ${closer.name}: ${err instanceof Error ? err.message : String(err)}`);
+        log.warn(`closing ${closer.name}: ${errorMessage(err)}`);
       }
     }
   }

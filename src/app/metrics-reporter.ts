@@ -1,6 +1,7 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import type { MetricsSnapshot } from '../pipeline/scheduler/metrics.js';
 import { logger } from '../log.js';
+import { errorMessage } from '../util/error-message.js';
 
 const log = logger('metrics');
 
@@ -40,7 +41,7 @@ export class MetricsReporter {
       writeFileSync(path + '.tmp', JSON.stringify(s, null, 2) + '\n');
       renameSync(path + '.tmp', path);
     } catch (err) {
-      log.warn(`cannot write ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      log.warn(`cannot write ${path}: ${errorMessage(err)}`);
     }
   }
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../config/paths.js';
 import type { NativeBinding } from './binding.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** The command that builds the addon; every "not built" message names it. */
 export const BUILD_COMMAND = 'npm run build:native';
@@ -30,7 +31,7 @@ export function addonPath(name: string, root = packageRoot()): string {
 /** Turns a dlopen failure into one actionable line. */
 export function explainLoadFailure(err: unknown, path: string, root: string): string {
   const shown = relative(root, path) || path;
-  const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const detail = (errorMessage(err)).split('\n')[0];
   if (/libturbojpeg/.test(detail)) {
     return `facemat native addon cannot load libturbojpeg (${detail}): install it (Debian/Ubuntu: sudo apt-get install libturbojpeg0-dev) and run \`${BUILD_COMMAND}\``;
   }
@@ -81,6 +82,6 @@ export function nativeStatus(): { ok: true } | { ok: false; reason: string } {
     loadNative();
     return { ok: true };
   } catch (err) {
-    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    return { ok: false, reason: errorMessage(err) };
   }
 }

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import OBSWebSocket from 'obs-websocket-js';
 import type { Page } from 'playwright-core';
-import { startControlServer, type ControlServer } from '../../src/control/control-server.js';
+import { startControlServer, type ControlServer } from '../../src/http/control-server.js';
 import { setLogSink } from '../../src/log.js';
 import { createObsWebSocketServer } from '../../src/obs/server/obs-websocket-server.js';
 import { INPUT_NAME } from '../../src/obs/server/state-model.js';
-import { chainForPreset, PipelineController, type VirtualCamera } from '../../src/pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../../src/pipeline/control/presets.js';
+import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.js';
+import { type VirtualCamera } from '../../src/pipeline/sink/virtual-camera.js';
+import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { PipelineMetrics } from '../../src/pipeline/scheduler/metrics.js';
 import { HeadlessChromium } from './fixtures/chromium.js';
+import { SinkFanout } from '../../src/pipeline/scheduler/sink-fanout.js';
 import { TestFrameProducer } from './fixtures/frame-producer.js';
 import { readPreview } from './fixtures/preview-image.js';
 
@@ -52,16 +55,11 @@ describe('web control panel in headless Chromium', function () {
   before(async function () {
     restoreLog = setLogSink(() => {});
     const metrics = new PipelineMetrics();
-    controller = new PipelineController(
-      chainForPreset(PRESETS[0]),
-      PRESETS[0].name,
-      new MemoryVirtualCamera(),
-      () => ({ source: 'synthetic', sinks: ['v4l2:/dev/video10'], format: { width: 640, height: 360, fps: 25 }, model: 'facemat-student.onnx', provider: 'cpu' }),
-      () => metrics.snapshot(),
-    );
+    const fanout = new SinkFanout(metrics);
+    controller = new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name, virtualCamera: new MemoryVirtualCamera(), sinks: fanout, info: () => ({ source: 'synthetic', sinks: ['v4l2:/dev/video10'], format: { width: 640, height: 360, fps: 25 }, model: 'facemat-student.onnx', provider: 'cpu' }), metrics: () => metrics.snapshot() });
     const obsServer = createObsWebSocketServer({ controller, password: PASSWORD });
     server = await startControlServer({ controller, host: '127.0.0.1', port: 0, password: PASSWORD, upgradeHandler: obsServer });
-    producer = new TestFrameProducer(controller, 640, 360, 40, metrics);
+    producer = new TestFrameProducer(controller, fanout, 640, 360, 40, metrics);
     producer.start();
     obs = new OBSWebSocket();
     await obs.connect(`ws://127.0.0.1:${server.address.port}`, PASSWORD);

@@ -5,7 +5,7 @@ import { RenderTarget } from '../../src/pipeline/composite/framebuffer-pool.js';
 import { GlCompositor } from '../../src/pipeline/composite/gl-compositor.js';
 import type { PassContext } from '../../src/pipeline/composite/pass-context.js';
 import type { Texture } from '../../src/pipeline/composite/texture.js';
-import { defaultSettings, FILTER_NAMES, type FilterInstance } from '../../src/pipeline/control/filter-catalogue.js';
+import { defaultSettings, FILTER_NAMES, type FilterInstance } from '../../src/pipeline/filter-settings/filter-catalogue.js';
 import type { Frame, Matte } from '../../src/pipeline/frame.js';
 import { setLogSink } from '../../src/log.js';
 import {

@@ -12,9 +12,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GlCompositor } from '../../src/pipeline/composite/gl-compositor.js';
-import type { FilterInstance } from '../../src/pipeline/control/filter-catalogue.js';
-import { chainForPreset } from '../../src/pipeline/control/pipeline-controller.js';
-import { DEFAULT_PRESET, PRESETS } from '../../src/pipeline/control/presets.js';
+import type { FilterInstance } from '../../src/pipeline/filter-settings/filter-catalogue.js';
+import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.js';
+import { DEFAULT_PRESET, PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import type { Matte } from '../../src/pipeline/frame.js';
 import { diff, FILTER_CASES, fixtureFrame, fixtureMatte, fixtureMatteWithUncertainty, GOLDEN_DIR, H, only, readPng, W, writePng } from './fixtures.js';
 

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName, type FilterSettings } from '../../src/pipeline/control/filter-catalogue.js';
+import { defaultSettings, FILTER_NAMES, type FilterInstance, type FilterName, type FilterSettings } from '../../src/pipeline/filter-settings/filter-catalogue.js';
 import type { Frame, Matte, Rect } from '../../src/pipeline/frame.js';
 
 export const W = 160;

@@ -8,7 +8,7 @@ import type { FrameSource } from '../../src/pipeline/source/frame-source.js';
 import type { MatteEngine } from '../../src/pipeline/matte/matte-engine.js';
 import type { Compositor } from '../../src/pipeline/composite/compositor.js';
 import type { FrameSink } from '../../src/pipeline/sink/frame-sink.js';
-import type { FilterInstance } from '../../src/pipeline/control/filter-catalogue.js';
+import type { FilterInstance } from '../../src/pipeline/filter-settings/filter-catalogue.js';
 import { SourceFault } from '../../src/pipeline/source/frame-source.js';
 import { FramePacer } from '../../src/pipeline/source/frame-pacer.js';
 

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { PortalHotkeys } from '../../src/control/hotkeys/portal-hotkeys.js';
-import { resolveHotkeyBindings } from '../../src/control/hotkeys/hotkey-binding.js';
-import { startHotkeys } from '../../src/control/hotkeys/start-hotkeys.js';
-import { chainForPreset, PipelineController } from '../../src/pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../../src/pipeline/control/presets.js';
+import { PortalHotkeys } from '../../src/hotkeys/portal-hotkeys.js';
+import { resolveHotkeyBindings } from '../../src/hotkeys/hotkey-binding.js';
+import { startHotkeys } from '../../src/hotkeys/start-hotkeys.js';
+import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.js';
+import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { DbusSession } from './fixtures/dbus-session.js';
 import { FakePortal } from './fixtures/fake-portal.js';
 import { waitFor } from './fixtures/host-process.js';
 
-const controller = () => new PipelineController(chainForPreset(PRESETS[0]), PRESETS[0].name);
+const controller = () => new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name });
 const enabled = (c: PipelineController, name: string) => c.chain().find((f) => f.name === name)!.enabled;
 
 describe('Wayland hotkeys through the XDG GlobalShortcuts portal (private D-Bus)', function () {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { CommandError } from '../../src/pipeline/control/commands.js';
-import { PipelineController } from '../../src/pipeline/control/pipeline-controller.js';
+import { CommandError } from '../../src/pipeline/controller/commands.js';
+import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
 import type { OutputFrame } from '../../src/pipeline/frame.js';
 import { V4l2VirtualCamera, createVirtualCamera } from '../../src/pipeline/sink/v4l2-virtual-camera.js';
 import { recordingLogger } from './recording-logger.js';
@@ -32,7 +32,7 @@ describe('V4l2VirtualCamera (VirtualCamera and FrameSink over a v4l2 sink)', () 
     await camera.open(FORMAT);
     await camera.write(FRAME);
     assert.equal(camera.hasConsumers(), false);
-    const controller = new PipelineController([], 'none', camera);
+    const controller = new PipelineController({ chain: [], preset: 'none', virtualCamera: camera });
     await assert.rejects(controller.execute({ type: 'virtualcam.start' }, 'cli'), (err: unknown) => err instanceof CommandError && err.code === 'unavailable');
   });
 
@@ -63,7 +63,7 @@ describe('V4l2VirtualCamera (VirtualCamera and FrameSink over a v4l2 sink)', () 
   it('is started and stopped through the PipelineController, and drops frames while stopped', async () => {
     kernel().addLoopback({ path: '/dev/video10', card: 'FaceMat Camera' });
     camera = createVirtualCamera({ autoStart: false }, recordingLogger(log), testAddon);
-    const controller = new PipelineController([], 'none', camera);
+    const controller = new PipelineController({ chain: [], preset: 'none', virtualCamera: camera });
     const events: boolean[] = [];
     controller.on('virtualcam', ({ active }) => events.push(active));
     await camera.open(FORMAT);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { NetworkStreamSink, createNetworkStreamSink } from '../../src/pipeline/sink/network-stream-sink.js';
+import { NetworkStreamSink } from '../../src/pipeline/sink/network-stream-sink.js';
 import { nowMs, type OutputFrame, type VideoFormat } from '../../src/pipeline/frame.js';
 import { sleep, waitFor } from './bridge-helpers/real-obs.js';
 
@@ -35,7 +35,7 @@ describe('NetworkStreamSink.write (raw RGBA over TCP for OBS)', function () {
   const sockets: Socket[] = [];
 
   beforeEach(async () => {
-    sink = createNetworkStreamSink();
+    sink = new NetworkStreamSink();
     await sink.open(FORMAT);
   });
 
@@ -100,7 +100,7 @@ describe('NetworkStreamSink.write (raw RGBA over TCP for OBS)', function () {
   });
 
   it('learns the size from the first frame and restarts readers when the size changes', async () => {
-    const fresh = createNetworkStreamSink();
+    const fresh = new NetworkStreamSink();
     try {
       const formats: VideoFormat[] = [];
       fresh.on('format', (f) => formats.push(f));

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type OBSWebSocket from 'obs-websocket-js/json';
 import { setLogSink } from '../../src/log.js';
-import { ACTIONS } from '../../src/pipeline/control/commands.js';
-import { PipelineController } from '../../src/pipeline/control/pipeline-controller.js';
+import { ACTIONS } from '../../src/pipeline/controller/commands.js';
+import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
 import { Scheduler } from '../../src/pipeline/scheduler/scheduler.js';
+import { SinkFanout } from '../../src/pipeline/scheduler/sink-fanout.js';
 import { startObsBridge, type ObsBridge, type ObsBridgeParts } from '../../src/obs/bridge/index.js';
 import { OWNER_KEY, OWNER_VALUE, ROLE_KEY } from '../../src/obs/bridge/ownership.js';
 import { GlCompositor } from '../../src/pipeline/composite/gl-compositor.js';
@@ -66,6 +67,7 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
   let client: OBSWebSocket | null = null;
   let controller: PipelineController;
   let scheduler: Scheduler;
+  let fanout: SinkFanout;
   let running: Promise<unknown>;
   let bridge: (ObsBridge & { parts: ObsBridgeParts }) | null = null;
   let readyCount = 0;
@@ -85,19 +87,21 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     signature = reference.face;
     assert.ok(!near(signature, SKIN, 60), `the signature filter visibly changes the face (${signature})`);
     assert.ok(near(reference.background, BACKGROUND, 0), 'and leaves the background as filmed');
-    controller = new PipelineController(signatureChain(), 'Natural', undefined, () => ({
+    fanout = new SinkFanout();
+    controller = new PipelineController({ chain: signatureChain(), preset: 'Natural', sinks: fanout, info: () => ({
       source: 'still face (test)',
       sinks: [],
       format: SCENE_FORMAT,
       model: 'face box (test)',
       provider: 'none',
-    }));
+    }) });
     scheduler = new Scheduler({
       source: new StillFaceSource(),
       engine: new FaceBoxMatteEngine(),
       compositor: new GlCompositor(),
       sinks: [],
-      controller,
+      controls: controller,
+      fanout,
       format: SCENE_FORMAT,
     });
     running = scheduler.run();
@@ -138,7 +142,7 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     const { inputSettings } = await obsClient.call('GetInputSettings', { inputName: CAMERA });
     assert.match(String(inputSettings.input), /^tcp:\/\/127\.0\.0\.1:\d+$/);
     await waitForPicture(obsClient, signature, 'OBS to show the face in the filter signature colour');
-    assert.ok(controller.attachedSinks().size === 1 && [...controller.attachedSinks()][0].hasConsumers(), 'OBS reads our stream');
+    assert.ok(fanout.attached().length === 1 && fanout.attached()[0].hasConsumers(), 'OBS reads our stream');
   });
 
   it('runs a filter toggle from the OBS hotkey bound to its "FaceMat Controls" item, and OBS shows the change', async () => {
@@ -222,10 +226,10 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
   });
 
   it('close() disconnects and stops serving the stream, leaving the input for the next run', async () => {
-    const sink = [...controller.attachedSinks()][0];
+    const sink = fanout.attached()[0];
     await bridge!.close();
     assert.equal(bridge!.state, 'closed');
-    assert.equal(controller.attachedSinks().size, 0);
+    assert.equal(fanout.attached().length, 0);
     assert.equal(sink.hasConsumers(), false);
     const obsClient = await freshClient();
     assert.equal((await ownedInputs(obsClient)).filter((i) => i.role === 'camera').length, 1);

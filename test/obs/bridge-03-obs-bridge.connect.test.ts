@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type OBSWebSocket from 'obs-websocket-js/json';
 import { setLogSink } from '../../src/log.js';
-import { PipelineController, chainForPreset } from '../../src/pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../../src/pipeline/control/presets.js';
+import { SinkFanout } from '../../src/pipeline/scheduler/sink-fanout.js';
+import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.js';
+import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { startObsBridge, validateObsUrl, type ObsBridge, type ObsBridgeParts } from '../../src/obs/bridge/index.js';
 import { OWNER_KEY, OWNER_VALUE, ROLE_KEY } from '../../src/obs/bridge/ownership.js';
 import { SCENE_FORMAT } from './bridge-helpers/face-scene.js';
@@ -11,15 +13,15 @@ import { RealObs, Xvfb, freePort, sleep, waitFor } from './bridge-helpers/real-o
 
 type Bridge = ObsBridge & { parts: ObsBridgeParts };
 
-function newController(): PipelineController {
+function newController(fanout = new SinkFanout()): PipelineController {
   const preset = PRESETS.find((p) => p.name === 'Natural')!;
-  return new PipelineController(chainForPreset(preset), preset.name, undefined, () => ({
+  return new PipelineController({ chain: chainForPreset(preset), preset: preset.name, sinks: fanout, info: () => ({
     source: 'none',
     sinks: [],
     format: SCENE_FORMAT,
     model: 'none',
     provider: 'none',
-  }));
+  }) });
 }
 
 async function cameraInputs(obs: OBSWebSocket): Promise<Array<{ name: string; kind: string; settings: Record<string, unknown> }>> {
@@ -121,14 +123,15 @@ describe('ObsBridge connection handling, against a real OBS Studio', function ()
   it('uses a v4l2_input on our loopback node when there is one, and replaces it (not duplicates it) when the feed changes', async () => {
     obs = new RealObs({ display: xvfb.display, port: await freePort(), password });
     await obs.start();
-    const controller = newController();
+    const fanout = new SinkFanout();
+    const controller = newController(fanout);
     bridge = await startObsBridge({ controller, url: obs.url, password, v4l2Device: '/dev/video10', controls: false, scene: 'Camera' });
     client = await obs.client();
     const v4l2 = await cameraInputs(client);
     assert.equal(v4l2.length, 1);
     assert.equal(v4l2[0].kind, 'v4l2_input');
     assert.equal(v4l2[0].settings.device_id, '/dev/video10');
-    assert.equal(controller.attachedSinks().size, 0, 'no network stream when OBS reads the v4l2 node');
+    assert.equal(fanout.attached().length, 0, 'no network stream when OBS reads the v4l2 node');
     const { sceneItemId } = await client.call('GetSceneItemId', { sceneName: 'Camera', sourceName: 'FaceMat Camera' });
     assert.ok(sceneItemId > 0, 'the named scene was created and shows the camera');
     await bridge.close();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 // Companion imports the package root, which is the MessagePack build under Node.
 import OBSWebSocket, { EventSubscription } from 'obs-websocket-js';
-import { FILTER_NAMES } from '../../src/pipeline/control/filter-catalogue.js';
+import { FILTER_NAMES } from '../../src/pipeline/filter-settings/filter-catalogue.js';
 import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
 
 type Status = { requestType: string; code: number; comment?: string };

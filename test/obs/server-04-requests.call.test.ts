@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { OBSWebSocket, OBSWebSocketError } from 'obs-websocket-js/json';
-import { defaultSettings } from '../../src/pipeline/control/filter-catalogue.js';
+import { defaultSettings } from '../../src/pipeline/filter-settings/filter-catalogue.js';
 import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
 
 const CAMERA = 'FaceMat Camera';

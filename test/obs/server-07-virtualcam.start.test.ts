@@ -50,8 +50,8 @@ describe('ObsWebSocketServer virtual camera output', function () {
     const path = join(dir, 'vcam.y4m');
     const camera = new SinkVirtualCamera(new EncoderSink('y4m', path), FORMAT);
     fx = await startServer({ camera, format: FORMAT });
-    camera.bind(fx.controller);
-    const pipeline = runPipeline({ controller: fx.controller, source: new SyntheticSource(), engine: null, format: FORMAT, metrics: fx.metrics });
+    camera.bind(fx.fanout);
+    const pipeline = runPipeline({ controller: fx.controller, fanout: fx.fanout, source: new SyntheticSource(), engine: null, format: FORMAT, metrics: fx.metrics });
     const obs = new JsonOBS();
     const watcher = new MsgpackOBS();
     try {
@@ -63,7 +63,7 @@ describe('ObsWebSocketServer virtual camera output', function () {
       await obs.call('StartVirtualCam');
       assert.equal(camera.active, true);
       assert.equal(camera.starts, 1);
-      assert.ok(fx.controller.attachedSinks().size === 1, 'the sink is attached to the pipeline');
+      assert.ok(fx.fanout.attached().length === 1, 'the sink is attached to the pipeline');
       assert.equal((await obs.call('GetVirtualCamStatus')).outputActive, true);
       assert.equal((await obs.call('GetOutputStatus', { outputName: 'virtualcam_output' })).outputActive, true);
       await assert.rejects(obs.call('StartVirtualCam'), failsWith(500));
@@ -73,7 +73,7 @@ describe('ObsWebSocketServer virtual camera output', function () {
       await obs.call('StopVirtualCam');
       assert.equal(camera.active, false);
       assert.equal(camera.stops, 1);
-      assert.equal(fx.controller.attachedSinks().size, 0);
+      assert.equal(fx.fanout.attached().length, 0);
       const written = y4mFrames(path);
       assert.ok(written >= 3, `frames reached the file (${written})`);
       assert.match(readFileSync(path).subarray(0, 40).toString('latin1'), /^YUV4MPEG2 W64 H48 /);

@@ -24,9 +24,9 @@ describe('ObsWebSocketServer driving a running pipeline', function () {
     const sink = new RecordingSink();
     const camera = new SinkVirtualCamera(sink, FORMAT);
     fx = await startServer({ camera, format: FORMAT });
-    camera.bind(fx.controller);
+    camera.bind(fx.fanout);
     const source = new StillSource();
-    const pipeline = runPipeline({ controller: fx.controller, source, engine: new DelayEngine(0), format: FORMAT, metrics: fx.metrics });
+    const pipeline = runPipeline({ controller: fx.controller, fanout: fx.fanout, source, engine: new DelayEngine(0), format: FORMAT, metrics: fx.metrics });
     const obs = new OBSWebSocket();
     try {
       await obs.connect(fx.url, PASSWORD);
@@ -64,7 +64,7 @@ describe('ObsWebSocketServer driving a running pipeline', function () {
 
       await obs.call('StopVirtualCam');
       assert.equal(sink.closed, 1);
-      assert.equal(fx.controller.attachedSinks().size, 0);
+      assert.equal(fx.fanout.attached().length, 0);
     } finally {
       await obs.disconnect();
       await pipeline.stop();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { OBSWebSocket, OBSWebSocketError } from 'obs-websocket-js/msgpack';
-import { ControlServer } from '../../src/control/control-server.js';
+import { ControlServer } from '../../src/http/control-server.js';
 import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
 
 /**

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { Scheduler } from '../../src/pipeline/scheduler/scheduler.js';
-import { PipelineController, chainForPreset } from '../../src/pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../../src/pipeline/control/presets.js';
+import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.js';
+import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { setLogSink } from '../../src/log.js';
 import { CountingSource, DelayEngine, RecordingCompositor, RecordingSink, sleep, waitFor } from '../helpers/stage-doubles.js';
 
 const format = { width: 32, height: 16, fps: 100 };
 
 function controller(): PipelineController {
-  return new PipelineController(chainForPreset(PRESETS[0]), PRESETS[0].name);
+  return new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name });
 }
 
 function isIncreasing(values: number[]): boolean {
@@ -29,7 +30,7 @@ describe('Scheduler#run', function () {
     const engine = new DelayEngine(1);
     const compositor = new RecordingCompositor();
     const sink = new RecordingSink('a');
-    const summary = await new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format }).run();
+    const summary = await new Scheduler({ source, engine, compositor, sinks: [sink], controls: controller(), format }).run();
     assert.equal(summary.reason, 'end-of-stream');
     const counters = sink.frames.map((f) => f.counter);
     assert.ok(isIncreasing(counters), `out of order: ${counters}`);
@@ -43,7 +44,7 @@ describe('Scheduler#run', function () {
     const engine = new DelayEngine(25); // a matte every 25 ms
     const compositor = new RecordingCompositor();
     const sink = new RecordingSink('a');
-    const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format, maxMatteLag: 1 });
+    const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controls: controller(), format, maxMatteLag: 1 });
     await scheduler.run();
     for (const p of compositor.pairs) {
       assert.ok(p.matte !== null && Math.abs(p.frame - p.matte) <= 1, `frame ${p.frame} got matte ${p.matte}`);
@@ -60,7 +61,7 @@ describe('Scheduler#run', function () {
     const engine = new DelayEngine(100); // a matte every 100 ms: 10 frames
     const compositor = new RecordingCompositor();
     const sink = new RecordingSink('a');
-    const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format, maxMatteLag: 1000 });
+    const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controls: controller(), format, maxMatteLag: 1000 });
     await scheduler.run();
     const m = scheduler.metrics.snapshot();
     // Only frames before the first matte (about 10) may be lost: waiting for each frame's own
@@ -75,7 +76,7 @@ describe('Scheduler#run', function () {
     const source = new CountingSource(40, 100);
     const engine = new DelayEngine(25);
     const compositor = new RecordingCompositor();
-    const scheduler = new Scheduler({ source, engine, compositor, sinks: [new RecordingSink('a')], controller: controller(), format, maxMatteLag: 0 });
+    const scheduler = new Scheduler({ source, engine, compositor, sinks: [new RecordingSink('a')], controls: controller(), format, maxMatteLag: 0 });
     await scheduler.run();
     assert.ok(compositor.pairs.length > 0);
     for (const p of compositor.pairs) assert.equal(p.matte, p.frame);
@@ -86,7 +87,7 @@ describe('Scheduler#run', function () {
     const source = new CountingSource(50, 100);
     const fast = new RecordingSink('fast');
     const slow = new RecordingSink('slow', 45);
-    const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [fast, slow], controller: controller(), format });
+    const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [fast, slow], controls: controller(), format });
     await scheduler.run();
     assert.equal(fast.frames.length, scheduler.outputFrames);
     assert.ok(slow.frames.length < fast.frames.length / 2, `slow sink got ${slow.frames.length} of ${fast.frames.length}`);
@@ -98,7 +99,7 @@ describe('Scheduler#run', function () {
 
   it('a slow lossless sink (a file) gets every output frame, in order, and --frames N means N frames in it', async function () {
     const file = new RecordingSink('file', 25, true); // 25 ms a frame against a frame every 10 ms
-    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [file], controller: controller(), format, frameLimit: 30 });
+    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [file], controls: controller(), format, frameLimit: 30 });
     const summary = await scheduler.run();
     assert.equal(summary.outputFrames, 30);
     assert.equal(file.frames.length, 30, 'the file holds exactly the frames output');
@@ -110,7 +111,7 @@ describe('Scheduler#run', function () {
     const engine = new DelayEngine(1);
     const compositor = new RecordingCompositor();
     const sink = new RecordingSink('a');
-    const summary = await new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format, frameLimit: 12 }).run();
+    const summary = await new Scheduler({ source, engine, compositor, sinks: [sink], controls: controller(), format, frameLimit: 12 }).run();
     assert.equal(summary.reason, 'frame-limit');
     assert.equal(sink.frames.length, 12);
     assert.ok(sink.closed && compositor.closed && engine.closed);
@@ -122,7 +123,7 @@ describe('Scheduler#run', function () {
     const engine = new DelayEngine(5);
     const compositor = new RecordingCompositor();
     const sink = new RecordingSink('a');
-    const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controller: controller(), format });
+    const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controls: controller(), format });
     const done = scheduler.run();
     await sleep(150);
     scheduler.stop();
@@ -138,7 +139,7 @@ describe('Scheduler#run', function () {
     const source = new CountingSource(null, 100);
     source.failAfter = 5;
     const sink = new RecordingSink('a');
-    const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controller: controller(), format, reopenDelayMs: 30 });
+    const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controls: controller(), format, reopenDelayMs: 30 });
     const done = scheduler.run();
     await sleep(200);
     assert.ok(sink.frames.some((f) => f.placeholder), 'placeholder frames were shown');
@@ -156,7 +157,7 @@ describe('Scheduler#run', function () {
   it('shows the paused frame while paused, and camera frames again after resume', async function () {
     const ctl = controller();
     const sink = new RecordingSink('a');
-    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controller: ctl, format });
+    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controls: ctl, format });
     const done = scheduler.run();
     await sleep(80);
     await ctl.execute({ type: 'camera.pause' }, 'cli');
@@ -175,7 +176,7 @@ describe('Scheduler#run', function () {
     sink.consumers = false;
     const source = new CountingSource(null, 200);
     const engine = new DelayEngine(1);
-    const scheduler = new Scheduler({ source, engine, compositor: new RecordingCompositor(), sinks: [sink], controller: controller(), format, idleGraceMs: 0, keepAliveMs: 40 });
+    const scheduler = new Scheduler({ source, engine, compositor: new RecordingCompositor(), sinks: [sink], controls: controller(), format, idleGraceMs: 0, keepAliveMs: 40 });
     const done = scheduler.run();
     await waitFor(() => sink.frames.length >= 3, 'three keep-alive frames');
     assert.equal(engine.seen.length, 0, 'the model ran while nobody watched');
@@ -193,7 +194,7 @@ describe('Scheduler#run', function () {
   it('keeps working through a short absence of readers (grace period), then idles with the last picture', async function () {
     const sink = new RecordingSink('a');
     const source = new CountingSource(null, 200);
-    const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controller: controller(), format, idleGraceMs: 150, keepAliveMs: 20 });
+    const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controls: controller(), format, idleGraceMs: 150, keepAliveMs: 20 });
     const done = scheduler.run();
     await waitFor(() => sink.frames.length >= 3, 'three camera frames');
     sink.consumers = false;
@@ -213,7 +214,7 @@ describe('Scheduler#run', function () {
     engine.failing = true;
     const compositor = new RecordingCompositor();
     const sink = new RecordingSink('a');
-    await new Scheduler({ source: new CountingSource(20, 100), engine, compositor, sinks: [sink], controller: controller(), format }).run();
+    await new Scheduler({ source: new CountingSource(20, 100), engine, compositor, sinks: [sink], controls: controller(), format }).run();
     assert.ok(sink.frames.length >= 15);
     assert.ok(compositor.pairs.every((p) => p.matte === null));
     assert.equal(logLines.filter((l) => /matte failed/.test(l)).length, 1);
@@ -222,12 +223,12 @@ describe('Scheduler#run', function () {
   it('writes to sinks attached at run time', async function () {
     const ctl = controller();
     const late = new RecordingSink('late');
-    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [new RecordingSink('a')], controller: ctl, format });
+    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [new RecordingSink('a')], controls: ctl, format });
     const done = scheduler.run();
     await sleep(60);
-    ctl.attachSink(late);
+    scheduler.fanout.attach(late);
     await sleep(80);
-    ctl.detachSink(late);
+    scheduler.fanout.detach(late);
     const count = late.frames.length;
     await sleep(60);
     scheduler.stop();
@@ -242,8 +243,8 @@ describe('Scheduler#run with an unpaced source', function () {
     const { SyntheticSource } = await import('../../src/pipeline/source/synthetic-source.js');
     const engine = new DelayEngine(3);
     const sink = new RecordingSink('a');
-    const ctl = new PipelineController(chainForPreset(PRESETS[0]), PRESETS[0].name);
-    const summary = await new Scheduler({ source: new SyntheticSource(false), engine, compositor: new RecordingCompositor(), sinks: [sink], controller: ctl, format: { width: 64, height: 32, fps: 30 }, maxMatteLag: 0, frameLimit: 20 }).run();
+    const ctl = new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name });
+    const summary = await new Scheduler({ source: new SyntheticSource(false), engine, compositor: new RecordingCompositor(), sinks: [sink], controls: ctl, format: { width: 64, height: 32, fps: 30 }, maxMatteLag: 0, frameLimit: 20 }).run();
     assert.equal(summary.reason, 'frame-limit');
     assert.ok(engine.seen.length >= 20);
   });

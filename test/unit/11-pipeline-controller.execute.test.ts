@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { PipelineController, chainForPreset, VirtualCamera } from '../../src/pipeline/control/pipeline-controller.js';
-import { CommandError } from '../../src/pipeline/control/commands.js';
-import { PRESETS } from '../../src/pipeline/control/presets.js';
-import { FILTER_NAMES } from '../../src/pipeline/control/filter-catalogue.js';
+import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.js';
+import { type VirtualCamera } from '../../src/pipeline/sink/virtual-camera.js';
+import { CommandError } from '../../src/pipeline/controller/commands.js';
+import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
+import { FILTER_NAMES } from '../../src/pipeline/filter-settings/filter-catalogue.js';
 
 class FakeVirtualCamera implements VirtualCamera {
   available = true;
@@ -17,7 +19,7 @@ class FakeVirtualCamera implements VirtualCamera {
 }
 
 function make(cam?: VirtualCamera) {
-  const ctl = new PipelineController(chainForPreset(PRESETS[0]), PRESETS[0].name, cam);
+  const ctl = new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name, virtualCamera: cam });
   const events: Array<[string, unknown]> = [];
   for (const name of ['filter-enabled', 'filter-settings', 'filter-order', 'preset', 'paused', 'virtualcam', 'change'] as const) {
     ctl.on(name, (e: unknown) => events.push([name, e]));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveRunOptions, defaultRunOptions } from '../../src/config/run-options.js';
+import { resolveRunOptions, defaultRunOptions } from '../../src/cli/run-options.js';
 import { UsageError } from '../../src/cli/command.js';
 
 describe('resolveRunOptions', function () {

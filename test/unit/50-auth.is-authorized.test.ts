@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { isAuthorized, offeredKey } from '../../src/control/auth.js';
+import { isAuthorized, offeredKey } from '../../src/http/auth.js';
 
 function request(headers: Record<string, string>, path = '/api/state'): [IncomingMessage, URL] {
   return [{ headers } as IncomingMessage, new URL(path, 'http://127.0.0.1')];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { FILTER_NAMES } from '../../src/pipeline/control/filter-catalogue.js';
-import { ACTIONS } from '../../src/pipeline/control/commands.js';
-import { PRESETS } from '../../src/pipeline/control/presets.js';
+import { FILTER_NAMES } from '../../src/pipeline/filter-settings/filter-catalogue.js';
+import { ACTIONS } from '../../src/pipeline/controller/commands.js';
+import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { MemoryVirtualCamera, PASSWORD, startFixture, type ControlFixture } from './5x-control-fixture.js';
 
 const enabled = (f: ControlFixture, name: string) => f.controller.chain().find((x) => x.name === name)!.enabled;

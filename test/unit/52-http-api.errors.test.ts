@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { startControlServer } from '../../src/control/control-server.js';
-import { MAX_BODY_BYTES } from '../../src/control/request-body.js';
-import { PipelineController } from '../../src/pipeline/control/pipeline-controller.js';
+import { startControlServer } from '../../src/http/control-server.js';
+import { MAX_BODY_BYTES } from '../../src/http/request-body.js';
+import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
 import { MemoryVirtualCamera, PASSWORD, startFixture, type ControlFixture } from './5x-control-fixture.js';
 
 /** Sends raw bytes and returns the whole raw answer (for requests fetch() will not make). */
@@ -112,7 +112,7 @@ describe('HttpApi errors', function () {
     await f.call('POST', '/api/virtualcam/stop');
     assertError(await f.call('POST', '/api/virtualcam/stop'), 409, 'not-active');
 
-    const bare = new PipelineController([], 'Natural');
+    const bare = new PipelineController({ chain: [], preset: 'Natural' });
     const server = await startControlServer({ controller: bare, host: '127.0.0.1', port: 0, password: PASSWORD });
     try {
       const res = await fetch(`${server.address.url}api/virtualcam/start`, { method: 'POST', headers: { Authorization: `Bearer ${PASSWORD}` } });
@@ -132,7 +132,7 @@ describe('HttpApi errors', function () {
   });
 
   it('refuses to start without a password, or on a port in use', async function () {
-    const controller = new PipelineController([], 'Natural');
+    const controller = new PipelineController({ chain: [], preset: 'Natural' });
     await assert.rejects(startControlServer({ controller, host: '127.0.0.1', port: 0, password: '' }), /must not be empty/);
     await assert.rejects(
       startControlServer({ controller, host: '127.0.0.1', port: f.server.address.port, password: PASSWORD }),

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { encodeJpegJs } from '../../src/control/js-jpeg-encoder.js';
-import type { JpegEncoder } from '../../src/control/jpeg-encoding.js';
-import { MjpegStream } from '../../src/control/mjpeg-stream.js';
+import { loadJpegEncoder, type JpegEncoder } from '../../src/pipeline/sink/jpeg-encoder.js';
+import { MjpegStream } from '../../src/pipeline/sink/mjpeg-stream.js';
 import type { OutputFrame } from '../../src/pipeline/frame.js';
 import { jpegSize } from './5x-control-fixture.js';
 
-const jsEncoder: JpegEncoder = { encode: encodeJpegJs, kind: 'js', detail: 'test: pure TypeScript' };
+const jpegEncoder: JpegEncoder = loadJpegEncoder();
 
 function frame(seq: number, width = 64, height = 36, value = 128): OutputFrame {
   return { seq, captureMs: 0, width, height, rgba: new Uint8Array(width * height * 4).fill(value) };
@@ -76,14 +75,14 @@ describe('MjpegStream#offer', function () {
   });
 
   it('encodes nothing while nobody watches', async function () {
-    await serve(new MjpegStream({ encoder: jsEncoder, maxFps: Infinity }));
+    await serve(new MjpegStream({ encoder: jpegEncoder, maxFps: Infinity }));
     assert.equal(stream.hasConsumers(), false);
     stream.offer(frame(1));
     assert.equal(stream.stats().encoded, 0);
   });
 
   it('sends each frame as a JPEG part to every client, downscaled to at most 640 px wide', async function () {
-    await serve(new MjpegStream({ encoder: jsEncoder, maxFps: Infinity }));
+    await serve(new MjpegStream({ encoder: jpegEncoder, maxFps: Infinity }));
     const a = await watch();
     const b = await watch();
     assert.equal(a.res.headers['content-type'], 'multipart/x-mixed-replace; boundary=facemat-frame');
@@ -103,7 +102,7 @@ describe('MjpegStream#offer', function () {
   });
 
   it('a new client gets the latest frame at once', async function () {
-    await serve(new MjpegStream({ encoder: jsEncoder, maxFps: Infinity }));
+    await serve(new MjpegStream({ encoder: jpegEncoder, maxFps: Infinity }));
     await watch();
     stream.offer(frame(3));
     const late = await watch();
@@ -112,7 +111,7 @@ describe('MjpegStream#offer', function () {
   });
 
   it('encodes at most maxFps frames a second', async function () {
-    await serve(new MjpegStream({ encoder: jsEncoder, maxFps: 1 }));
+    await serve(new MjpegStream({ encoder: jpegEncoder, maxFps: 1 }));
     await watch();
     for (let i = 0; i < 10; i++) stream.offer(frame(i));
     assert.equal(stream.stats().encoded, 1);
@@ -121,7 +120,7 @@ describe('MjpegStream#offer', function () {
 
   it('a client that stops reading skips frames while the others get every one', async function () {
     // A stand-in encoder with 1 MiB "JPEGs" fills the slow client's socket buffers quickly.
-    const big: JpegEncoder = { encode: () => Buffer.alloc(1 << 20, 0x55), kind: 'js', detail: 'test: 1 MiB parts' };
+    const big: JpegEncoder = { encode: () => Buffer.alloc(1 << 20, 0x55), detail: 'test: 1 MiB parts' };
     await serve(new MjpegStream({ encoder: big, maxFps: Infinity }));
     const slow = connect(port, '127.0.0.1');
     sockets.push(slow);
@@ -142,7 +141,7 @@ describe('MjpegStream#offer', function () {
   });
 
   it('snapshot() waits for the next frame, or gives null when none comes', async function () {
-    await serve(new MjpegStream({ encoder: jsEncoder, maxFps: Infinity }));
+    await serve(new MjpegStream({ encoder: jpegEncoder, maxFps: Infinity }));
     assert.equal(await stream.snapshot(50), null);
     const pending = stream.snapshot(5000);
     assert.equal(stream.hasConsumers(), true, 'a waiting snapshot counts as a consumer');
@@ -154,7 +153,7 @@ describe('MjpegStream#offer', function () {
   });
 
   it('close() ends the streams and later clients get 503', async function () {
-    await serve(new MjpegStream({ encoder: jsEncoder, maxFps: Infinity }));
+    await serve(new MjpegStream({ encoder: jpegEncoder, maxFps: Infinity }));
     const a = await watch();
     const ended = new Promise((r) => a.res.on('end', r));
     stream.close();

@@ -5,9 +5,9 @@ import {
   parseChord,
   parseHotkeyBinding,
   resolveHotkeyBindings,
-} from '../../src/control/hotkeys/hotkey-binding.js';
-import { portalTrigger } from '../../src/control/hotkeys/portal-hotkeys.js';
-import { ACTIONS } from '../../src/pipeline/control/commands.js';
+} from '../../src/hotkeys/hotkey-binding.js';
+import { portalTrigger } from '../../src/hotkeys/portal-hotkeys.js';
+import { ACTIONS } from '../../src/pipeline/controller/commands.js';
 
 describe('hotkey bindings', function () {
   it('parses "ctrl+alt+1=toggle:beautify"', function () {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { downscaleRgba } from '../../src/control/frame-downscale.js';
+import { downscaleRgba } from '../../src/pipeline/sink/frame-downscale.js';
 
 function image(width: number, height: number, pixel: (x: number, y: number) => number[]) {
   const rgba = new Uint8Array(width * height * 4);

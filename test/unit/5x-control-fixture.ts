@@ -1,6 +1,8 @@
-import { startControlServer, type ControlServer, type UpgradeHandler } from '../../src/control/control-server.js';
-import { chainForPreset, PipelineController, type VirtualCamera } from '../../src/pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../../src/pipeline/control/presets.js';
+import { startControlServer, type ControlServer, type UpgradeHandler } from '../../src/http/control-server.js';
+import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.js';
+import { type VirtualCamera } from '../../src/pipeline/sink/virtual-camera.js';
+import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { PipelineMetrics } from '../../src/pipeline/scheduler/metrics.js';
 
 export const PASSWORD = 'correct horse';
@@ -32,13 +34,7 @@ export interface ControlFixture {
 /** A controller on the Natural preset behind a control server on an ephemeral port. */
 export async function startFixture(options: { camera?: VirtualCamera; upgradeHandler?: UpgradeHandler } = {}): Promise<ControlFixture> {
   const metrics = new PipelineMetrics();
-  const controller = new PipelineController(
-    chainForPreset(PRESETS[0]),
-    PRESETS[0].name,
-    options.camera,
-    undefined,
-    () => metrics.snapshot(),
-  );
+  const controller = new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name, virtualCamera: options.camera, metrics: () => metrics.snapshot() });
   const server = await startControlServer({ controller, host: '127.0.0.1', port: 0, password: PASSWORD, upgradeHandler: options.upgradeHandler });
   const base = `http://127.0.0.1:${server.address.port}`;
   return {

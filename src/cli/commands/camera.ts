@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../../config/paths.js';
-import { resolveRunOptions } from '../../config/run-options.js';
+import { resolveRunOptions } from '../run-options.js';
 import { FACEMAT_CARD_LABEL } from '../../native/device-selection.js';
 import {
   DEFAULT_LOOPBACK_OPTIONS,

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configDir } from '../../config/paths.js';
-import { ControlClient, ControlClientError } from '../../control/control-client.js';
-import { FILTERS, isFilterName } from '../../pipeline/control/filter-catalogue.js';
-import type { PipelineState } from '../../pipeline/control/pipeline-controller.js';
+import { ControlClient, ControlClientError } from '../../http/control-client.js';
+import { FILTERS, isFilterName } from '../../pipeline/filter-settings/filter-catalogue.js';
+import type { PipelineState } from '../../pipeline/controller/pipeline-controller.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../command.js';
 

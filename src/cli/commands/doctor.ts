@@ -9,6 +9,7 @@ import { persistenceState } from '../../setup/loopback-state.js';
 import { SERVICE_NAME, serviceState, unitPath } from '../../setup/user-service.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../command.js';
+import { errorMessage } from '../../util/error-message.js';
 
 /** Exit status when the virtual camera cannot be used (module missing, no usable node). */
 export const EXIT_NO_VIRTUAL_CAMERA = 3;
@@ -83,7 +84,7 @@ export function diagnose(probe: DoctorProbe): DoctorReport {
     checks.push({ status: 'ok', title: 'native addon', message: `loaded (${relative(packageRoot(), addonPath('facemat_native'))})` });
     devices = native.listDevices();
   } catch (err) {
-    checks.push({ status: 'fail', title: 'native addon', message: err instanceof Error ? err.message : String(err) });
+    checks.push({ status: 'fail', title: 'native addon', message: errorMessage(err) });
     report.exitCode = EXIT_NO_NATIVE;
   }
 

@@ -1,5 +1,5 @@
 import type { CliCommand } from '../command.js';
-import { resolveRunOptions, runOptionsHelp } from '../../config/run-options.js';
+import { resolveRunOptions, runOptionsHelp } from '../run-options.js';
 import { setLogLevel, logger } from '../../log.js';
 import { FacematApp } from '../../app/facemat-app.js';
 

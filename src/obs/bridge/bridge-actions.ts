@@ -1,5 +1,5 @@
-import { ACTIONS, isActionName, type Command } from '../../pipeline/control/commands.js';
-import { PRESETS } from '../../pipeline/control/presets.js';
+import { ACTIONS, isActionName, type Command } from '../../pipeline/controller/commands.js';
+import { PRESETS } from '../../pipeline/filter-settings/presets.js';
 
 /**
  * The action names OBS-side triggers may use: every named action of the ACTIONS table

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { logger } from '../../log.js';
-import type { PipelineController } from '../../pipeline/control/pipeline-controller.js';
+import type { PipelineController } from '../../pipeline/controller/pipeline-controller.js';
 import type { NetworkStreamSink } from '../../pipeline/sink/network-stream-sink.js';
 import type { BridgePart } from './obs-bridge.js';
 import type { ObsSession } from './obs-session.js';
@@ -94,8 +94,7 @@ export class CameraInput extends EventEmitter<CameraInputEvents> implements Brid
     const feed = this.options.feed;
     if (feed.kind !== 'stream') return;
     feed.sink.off('format', this.onFormat);
-    this.options.controller.detachSink(feed.sink);
-    await feed.sink.close();
+    await this.options.controller.detachNetworkStream(feed.sink);
   }
 
   /** The settings our input must have for the current feed, mark included. */

@@ -1,6 +1,6 @@
 import { logger } from '../../log.js';
-import { ACTIONS, CommandError, type ActionName, type Command } from '../../pipeline/control/commands.js';
-import type { PipelineController } from '../../pipeline/control/pipeline-controller.js';
+import { ACTIONS, CommandError, type ActionName, type Command } from '../../pipeline/controller/commands.js';
+import type { PipelineController } from '../../pipeline/controller/pipeline-controller.js';
 import type { BridgePart } from './obs-bridge.js';
 import type { ObsSession } from './obs-session.js';
 import { findOwnedInputs, freeName, inputNames, ownershipMark, type JsonSettings, type OwnedInput } from './ownership.js';

@@ -1,6 +1,5 @@
 import { logger } from '../../log.js';
-import type { PipelineController } from '../../pipeline/control/pipeline-controller.js';
-import { createNetworkStreamSink } from '../../pipeline/sink/network-stream-sink.js';
+import type { PipelineController } from '../../pipeline/controller/pipeline-controller.js';
 import { CameraInput, type CameraFeed } from './camera-input.js';
 import { ControlScene } from './control-scene.js';
 import { ObsBridge, type BridgePart } from './obs-bridge.js';
@@ -56,9 +55,7 @@ export async function startObsBridge(options: StartObsBridgeOptions): Promise<Ob
   if (options.v4l2Device) {
     feed = { kind: 'v4l2', device: options.v4l2Device };
   } else {
-    const sink = createNetworkStreamSink({ port: options.streamPort });
-    await sink.open(options.controller.state().info.format);
-    options.controller.attachSink(sink);
+    const sink = await options.controller.attachNetworkStream({ port: options.streamPort });
     feed = { kind: 'stream', sink };
     const host = new URL(url).hostname;
     if (!LOOPBACK_HOSTS.has(host)) {

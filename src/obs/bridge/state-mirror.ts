@@ -1,7 +1,7 @@
 import { logger } from '../../log.js';
-import { CommandError } from '../../pipeline/control/commands.js';
-import type { PipelineController } from '../../pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../../pipeline/control/presets.js';
+import { CommandError } from '../../pipeline/controller/commands.js';
+import type { PipelineController } from '../../pipeline/controller/pipeline-controller.js';
+import { PRESETS } from '../../pipeline/filter-settings/presets.js';
 import { commandForAction, knownActions } from './bridge-actions.js';
 import type { BridgePart } from './obs-bridge.js';
 import type { ObsSession } from './obs-session.js';

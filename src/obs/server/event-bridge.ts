@@ -1,5 +1,5 @@
 import type { OBSEventTypes } from 'obs-websocket-js';
-import type { ControllerEvents, PipelineController } from '../../pipeline/control/pipeline-controller.js';
+import type { ControllerEvents, PipelineController } from '../../pipeline/controller/pipeline-controller.js';
 import { EventSubscription } from './protocol.js';
 import { INPUT_NAME, type ObsStateModel } from './state-model.js';
 import { VENDOR_NAME } from './request-handlers/vendor.js';

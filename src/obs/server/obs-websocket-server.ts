@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { logger } from '../../log.js';
-import type { PipelineController } from '../../pipeline/control/pipeline-controller.js';
+import type { PipelineController } from '../../pipeline/controller/pipeline-controller.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { Authenticator } from './auth.js';
 import { codecFor, selectSubprotocol, type Codec } from './codec.js';

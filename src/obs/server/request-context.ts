@@ -1,5 +1,5 @@
 import type { OBSRequestTypes, OBSResponseTypes } from 'obs-websocket-js';
-import type { PipelineController } from '../../pipeline/control/pipeline-controller.js';
+import type { PipelineController } from '../../pipeline/controller/pipeline-controller.js';
 import type { ObsRequest } from './obs-request.js';
 import type { JsonObject } from './protocol.js';
 import type { ObsStateModel } from './state-model.js';

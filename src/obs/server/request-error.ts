@@ -1,5 +1,6 @@
-import { CommandError, type CommandErrorCode } from '../../pipeline/control/commands.js';
+import { CommandError, type CommandErrorCode } from '../../pipeline/controller/commands.js';
 import { RequestStatus } from './protocol.js';
+import { errorMessage } from '../../util/error-message.js';
 
 /** A refused request: the status code and comment go into the RequestResponse. */
 export class RequestError extends Error {
@@ -33,6 +34,6 @@ export function requestErrorFrom(err: unknown): RequestError {
   if (err instanceof CommandError) return new RequestError(STATUS_FOR[err.code], err.message);
   // Anything else is a fault below us (a sink that failed to open...): the request could not be
   // carried out, the session and the pipeline go on.
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new RequestError(RequestStatus.RequestProcessingFailed, `Request processing failed: ${message}`);
 }

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { logger } from '../../log.js';
-import type { PipelineController } from '../../pipeline/control/pipeline-controller.js';
+import type { PipelineController } from '../../pipeline/controller/pipeline-controller.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { Authenticator } from './auth.js';
 import type { Codec } from './codec.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { cpus, homedir } from 'node:os';
 import { statfsSync } from 'node:fs';
-import { ACTIONS, type ActionName } from '../../pipeline/control/commands.js';
-import { FILTER_NAMES, isFilterName, type FilterInstance, type FilterName } from '../../pipeline/control/filter-catalogue.js';
-import type { PipelineController, PipelineState } from '../../pipeline/control/pipeline-controller.js';
+import { ACTIONS, type ActionName } from '../../pipeline/controller/commands.js';
+import { FILTER_NAMES, isFilterName, type FilterInstance, type FilterName } from '../../pipeline/filter-settings/filter-catalogue.js';
+import type { PipelineController, PipelineState } from '../../pipeline/controller/pipeline-controller.js';
 import { RequestStatus, type OutputState } from './protocol.js';
 import type { ObsRequest } from './obs-request.js';
 import { RequestError } from './request-error.js';

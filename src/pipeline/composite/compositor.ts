@@ -1,5 +1,5 @@
 import type { Frame, Matte, OutputFrame, VideoFormat } from '../frame.js';
-import type { FilterInstance } from '../control/filter-catalogue.js';
+import type { FilterInstance } from '../filter-settings/filter-catalogue.js';
 
 /**
  * Stage 3: filters applied to the face through the matte,

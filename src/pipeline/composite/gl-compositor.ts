@@ -1,4 +1,4 @@
-import type { FilterInstance, FilterName } from '../control/filter-catalogue.js';
+import type { FilterInstance, FilterName } from '../filter-settings/filter-catalogue.js';
 import type { Frame, Matte, OutputFrame, VideoFormat } from '../frame.js';
 import { logger } from '../../log.js';
 import type { BackgroundStage } from './background-effect.js';

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { sessionOptionsFor } from './execution-providers.js';
 import type { FromWorker, InferenceWorkerSetup, SharedTensor, TensorInfo, ToWorker } from './inference-protocol.js';
+import { errorMessage } from '../../util/error-message.js';
 
 const port = parentPort!;
 const setup = workerData as InferenceWorkerSetup;
@@ -27,7 +28,7 @@ function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorIn
 
 /** onnxruntime's messages carry a code prefix and sometimes several lines; keep the informative part. */
 function reasonOf(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorMessage(err);
   return text.replace(/\s+/g, ' ').trim();
 }
 

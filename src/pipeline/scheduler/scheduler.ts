@@ -3,20 +3,31 @@ import type { FrameSource } from '../source/frame-source.js';
 import type { MatteEngine } from '../matte/matte-engine.js';
 import type { Compositor } from '../composite/compositor.js';
 import type { FrameSink } from '../sink/frame-sink.js';
-import type { PipelineController } from '../control/pipeline-controller.js';
+import type { FilterInstance } from '../filter-settings/filter-catalogue.js';
 import { FramePool } from '../frame-pool.js';
 import { nowMs } from '../frame.js';
-import { SourceFault } from '../source/frame-source.js';
 import { PipelineMetrics } from './metrics.js';
 import { IdlePolicy } from './idle-policy.js';
 import { PlaceholderFrames, PlaceholderKind } from './placeholder.js';
-import { SinkMailbox } from './sink-mailbox.js';
+import { SinkFanout } from './sink-fanout.js';
+import { SourceReader } from './source-reader.js';
+import { decideMatte } from './matte-decision.js';
+import { realClock, type Clock } from './clock.js';
+import { errorMessage } from '../../util/error-message.js';
 import { logger } from '../../log.js';
 
 const log = logger('scheduler');
 
 /** How often an idle pipeline looks for a consumer; the cost of waking up is negligible. */
 const WATCH_POLL_MS = 100;
+
+/** What the scheduler reads from the controller every frame (PipelineController implements it). */
+export interface SchedulerControls {
+  /** The filter chain in order; the compositor applies the enabled ones. */
+  chain(): readonly FilterInstance[];
+  /** Paused: frames are still read (a camera's queue stays short) but a placeholder goes out. */
+  readonly paused: boolean;
+}
 
 export interface SchedulerOptions {
   source: FrameSource;
@@ -25,7 +36,9 @@ export interface SchedulerOptions {
   compositor: Compositor;
   /** Sinks given at start; the scheduler opens and closes them. */
   sinks: FrameSink[];
-  controller: PipelineController;
+  controls: SchedulerControls;
+  /** Where frames go; sinks can be attached to it while running (default: a fan-out of its own). */
+  fanout?: SinkFanout;
   /** The format asked of the source; the source may deliver another (see `format`). */
   format: VideoFormat;
   /**
@@ -45,6 +58,8 @@ export interface SchedulerOptions {
   /** While paused so, how often sinks nobody watches get a keep-alive frame (default 1000 ms). */
   keepAliveMs?: number;
   metrics?: PipelineMetrics;
+  /** Time for the scheduler's own decisions (default: the real clock; tests pass a fake one). */
+  clock?: Clock;
 }
 
 export interface RunSummary {
@@ -53,11 +68,11 @@ export interface RunSummary {
   format: VideoFormat;
 }
 
-type MatteDecision = 'wait' | 'drop' | { matte: Matte | null };
-
 /**
  * Moves frames source -> matte -> composite -> sinks with capture, inference and output
- * decoupled (docs/pipeline.md):
+ * decoupled (docs/pipeline.md). The parts: SourceReader reads and rides out a lost camera,
+ * decideMatte picks each frame's matte, SinkFanout hands frames to every sink, IdlePolicy says
+ * when nobody watches. This class runs the loop that ties them:
  * - capture runs at the source's pace into pooled buffers; a full pool drops the new frame;
  * - the matte stage always works on the newest frame, so a slow model lowers matte fps only;
  * - a frame is composited with its own matte when one is coming, else with a matte at most
@@ -65,18 +80,20 @@ type MatteDecision = 'wait' | 'drop' | { matte: Matte | null };
  * - every sink has a one-frame mailbox (drop-oldest); none can stall the others, except a
  *   lossless one (a file), which gets a short queue and holds capture back when it is full;
  * - when nobody watches, capture and inference pause and sinks get a keep-alive frame a second,
- *   so a virtual camera stays discoverable (IdlePolicy).
+ *   so a virtual camera stays discoverable.
  */
 export class Scheduler {
   readonly metrics: PipelineMetrics;
+  /** Every sink frames go to; attach more while running (web preview, OBS stream). */
+  readonly fanout: SinkFanout;
+  private readonly clock: Clock;
+  private readonly reader: SourceReader;
   private readonly maxLag: number;
   private readonly depth: number;
   private formatInUse: VideoFormat;
   private pool: FramePool | null = null;
   private scratch: Uint8Array | null = null;
   private placeholders: PlaceholderFrames | null = null;
-  private readonly mailboxes = new Map<FrameSink, SinkMailbox>();
-  private readonly attachedMailboxes = new Map<FrameSink, SinkMailbox>();
   private readonly idle: IdlePolicy;
   private lastOutput: OutputFrame | null = null;
 
@@ -91,16 +108,24 @@ export class Scheduler {
   private nextSeq = 0;
   private outputCount = 0;
   private stopReason: RunSummary['reason'] | null = null;
-  private wake: (() => void) | null = null;
+  /** Aborted once the run is to end: every wait of the loop returns at once. */
+  private readonly ending = new AbortController();
 
   constructor(private readonly options: SchedulerOptions) {
     this.metrics = options.metrics ?? new PipelineMetrics();
+    this.fanout = options.fanout ?? new SinkFanout(this.metrics);
+    this.clock = options.clock ?? realClock;
     this.maxLag = options.maxMatteLag ?? 1;
     this.depth = options.queueDepth ?? 2;
     this.formatInUse = { ...options.format };
     this.idle = new IdlePolicy(options.idleGraceMs ?? 2000, options.keepAliveMs ?? 1000);
     if (!Number.isInteger(this.maxLag) || this.maxLag < 0) throw new RangeError('maxMatteLag must be an integer >= 0');
     if (!Number.isInteger(this.depth) || this.depth < 1) throw new RangeError('queueDepth must be an integer >= 1');
+    this.reader = new SourceReader(
+      options.source,
+      { clock: this.clock, signal: this.ending.signal, showDisconnected: () => this.emitPlaceholder('disconnected', nowMs()) },
+      options.reopenDelayMs,
+    );
   }
 
   /** The format really flowing (known once run() opened the source). */
@@ -114,8 +139,7 @@ export class Scheduler {
 
   /** Asks run() to finish: capture stops, work in flight completes, everything is closed. */
   stop(): void {
-    this.stopReason ??= 'stopped';
-    this.wake?.();
+    this.finish('stopped');
   }
 
   /** Opens every stage, runs until the stream ends, the frame limit or stop(), then closes all. */
@@ -129,10 +153,7 @@ export class Scheduler {
       this.scratch = new Uint8Array(width * height * 4);
       this.placeholders = new PlaceholderFrames(width, height);
       await compositor.open(this.formatInUse);
-      for (const sink of sinks) {
-        await sink.open(this.formatInUse);
-        this.mailboxes.set(sink, new SinkMailbox(sink, this.metrics));
-      }
+      await this.fanout.open(sinks, this.formatInUse);
       // A virtual camera is discoverable only once a frame was written to it: do not make it
       // wait for the first capture and inference.
       this.sendKeepAlive(this.placeholders.get('starting'));
@@ -143,91 +164,67 @@ export class Scheduler {
     }
   }
 
+  private finish(reason: RunSummary['reason']): void {
+    this.stopReason ??= reason;
+    this.ending.abort();
+  }
+
   private async captureLoop(): Promise<void> {
-    const { controller } = this.options;
+    const { controls } = this.options;
     while (this.stopReason === null) {
-      if (this.idle.update(this.anyConsumers(), nowMs())) {
+      if (this.idle.update(this.fanout.anyConsumers(), this.clock.now())) {
         await this.idleUntilWatched();
         continue;
       }
-      await this.roomInLosslessSinks();
+      await this.fanout.room();
       if (this.stopReason !== null) break;
-      if (controller.paused) {
-        const t = await this.readInto(this.scratch!);
-        if (t === null) break;
-        if (t !== undefined) this.emitPlaceholder('paused', t);
+      if (controls.paused) {
+        const read = await this.read(this.scratch!);
+        if (read === 'end') break;
+        if (read !== 'again') this.emitPlaceholder('paused', read);
         continue;
       }
       const seq = this.nextSeq;
       const frame = this.pool!.acquire(seq, 0);
       if (!frame) {
         // Every buffer is held downstream: read to keep the camera's queue short, then drop.
-        const t = await this.readInto(this.scratch!);
-        if (t === null) break;
-        if (t !== undefined) this.metrics.dropped.capture++;
+        const read = await this.read(this.scratch!);
+        if (read === 'end') break;
+        if (read !== 'again') this.metrics.dropped.capture++;
         // Let the stages holding the buffers run before trying again.
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      const t = await this.readInto(frame.rgba);
-      if (t === null || t === undefined) {
+      const read = await this.read(frame.rgba);
+      if (read === 'end' || read === 'again') {
         frame.release();
-        if (t === null) break;
+        if (read === 'end') break;
         continue;
       }
-      frame.captureMs = t;
+      frame.captureMs = read;
       this.nextSeq++;
       this.metrics.frames.captured++;
-      this.metrics.latency.capture.record(Math.max(0, nowMs() - t));
+      this.metrics.latency.capture.record(Math.max(0, nowMs() - read));
       this.enqueue(frame);
     }
-    if (this.stopReason === null) this.stopReason = 'end-of-stream';
+    this.finish('end-of-stream');
     await this.finishPending();
   }
 
-  /**
-   * Reads one frame. Resolves with its capture time, null at the end of the stream, or undefined
-   * when the source failed and was recovered (a placeholder was shown meanwhile).
-   */
-  private async readInto(target: Uint8Array): Promise<number | null | undefined> {
-    try {
-      return await this.options.source.read(target);
-    } catch (err) {
-      if (this.stopReason !== null) return null;
-      await this.recoverSource(err);
-      return this.stopReason === null ? undefined : null;
-    }
-  }
-
-  private async recoverSource(err: unknown): Promise<void> {
-    const { source } = this.options;
-    const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof SourceFault && !err.recoverable) {
-      log.error(`${source.description} failed: ${message}`);
-      this.stopReason = 'source-failed';
-      return;
-    }
-    log.warn(`${source.description} lost (${message}); showing a placeholder and reopening`);
-    const frameMs = 1000 / this.formatInUse.fps;
-    const retryMs = this.options.reopenDelayMs ?? 1000;
-    let nextTry = nowMs();
-    while (this.stopReason === null) {
-      this.emitPlaceholder('disconnected', nowMs());
-      if (nowMs() >= nextTry) {
-        nextTry = nowMs() + retryMs;
-        try {
-          await source.close().catch(() => {});
-          const format = await source.open(this.formatInUse);
-          if (format.width === this.formatInUse.width && format.height === this.formatInUse.height) {
-            log.info(`${source.description} is back`);
-            return;
-          }
-          log.warn(`${source.description} came back as ${format.width}x${format.height}; waiting for ${this.formatInUse.width}x${this.formatInUse.height}`);
-        } catch (retryErr) {
-          log.debug(`reopen failed: ${retryErr instanceof Error ? retryErr.message : String(retryErr)}`);
-        }
-      }
-      await this.sleep(frameMs);
+  /** One read: the capture time, 'again' after a recovered failure, or 'end' (and why, in stopReason). */
+  private async read(target: Uint8Array): Promise<number | 'again' | 'end'> {
+    const result = await this.reader.read(target, this.formatInUse);
+    switch (result.kind) {
+      case 'frame':
+        return result.captureMs;
+      case 'recovered':
+        return this.stopReason === null ? 'again' : 'end';
+      case 'failed':
+        this.finish('source-failed');
+        return 'end';
+      case 'end-of-stream':
+      case 'stopped':
+        return 'end';
     }
   }
 
@@ -237,7 +234,6 @@ export class Scheduler {
    * watches again or the run stops.
    */
   private async idleUntilWatched(): Promise<void> {
-    const { source } = this.options;
     log.info('nobody is watching: capture and inference paused; sinks nobody watches get a frame a second');
     for (const frame of this.pending.splice(0)) frame.release();
     this.matteSlot?.release();
@@ -247,14 +243,10 @@ export class Scheduler {
     const picture = last && last.width === this.formatInUse.width && last.height === this.formatInUse.height
       ? last.rgba.slice()
       : this.placeholders!.get('starting');
-    try {
-      await source.pause?.();
-    } catch (err) {
-      log.warn(`pausing ${source.description}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    while (this.stopReason === null && this.idle.update(this.anyConsumers(), nowMs())) {
-      if (this.idle.keepAliveDue(nowMs())) this.sendKeepAlive(picture);
-      await this.sleep(WATCH_POLL_MS);
+    await this.reader.pause();
+    while (this.stopReason === null && this.idle.update(this.fanout.anyConsumers(), this.clock.now())) {
+      if (this.idle.keepAliveDue(this.clock.now())) this.sendKeepAlive(picture);
+      await this.clock.sleep(WATCH_POLL_MS, this.ending.signal);
     }
     if (this.stopReason === null) log.info('watched again: capture resumed');
   }
@@ -262,25 +254,8 @@ export class Scheduler {
   /** One frame for the sinks nobody watches; not counted as output. */
   private sendKeepAlive(rgba: Uint8Array): void {
     const { width, height } = this.formatInUse;
-    const frame: OutputFrame = { seq: this.nextSeq++, captureMs: nowMs(), width, height, rgba };
-    for (const box of this.allMailboxes()) {
-      if (!box.sink.hasConsumers()) box.offer(frame);
-    }
+    this.fanout.offerUnwatched({ seq: this.nextSeq++, captureMs: nowMs(), width, height, rgba });
     this.metrics.frames.keepAlive++;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-    });
   }
 
   private enqueue(frame: Frame): void {
@@ -318,9 +293,7 @@ export class Scheduler {
       },
       (err: unknown) => {
         // Rate-limited: a broken model must not flood the log at 30 fps.
-        if (this.matteErrors++ % 100 === 0) {
-          log.error(`matte failed for frame ${frame.seq}: ${err instanceof Error ? err.message : String(err)}`);
-        }
+        if (this.matteErrors++ % 100 === 0) log.error(`matte failed for frame ${frame.seq}: ${errorMessage(err)}`);
       },
     ).finally(() => {
       frame.release();
@@ -330,24 +303,17 @@ export class Scheduler {
     });
   }
 
-  private decide(frame: Frame): MatteDecision {
-    if (!this.options.engine) return { matte: null };
-    // Its own matte being made is worth waiting for; one merely queued behind another inference
-    // is not, when a close enough matte exists (that would add a whole inference of latency).
-    if (this.matteInFlight === frame.seq) return 'wait';
-    const m = this.latestMatte;
-    if (m && Math.abs(m.seq - frame.seq) <= this.maxLag) return { matte: m };
-    if (m && m.seq > frame.seq + this.maxLag) return 'drop';
-    if (this.matteSlot?.seq === frame.seq) return 'wait';
-    // The newest matte is too old: wait if a newer one is being made, else use what there is.
-    if (this.matteInFlight !== null || this.matteSlot !== null) return 'wait';
-    return { matte: m && this.matteErrors === 0 ? m : null };
-  }
-
   private pumpComposite(): void {
     while (this.pending.length > 0 && this.stopReason !== 'frame-limit') {
       const frame = this.pending[0];
-      const decision = this.decide(frame);
+      const decision = decideMatte(frame.seq, {
+        hasEngine: this.options.engine !== null,
+        inFlight: this.matteInFlight,
+        waiting: this.matteSlot?.seq ?? null,
+        latest: this.latestMatte,
+        maxLag: this.maxLag,
+        failing: this.matteErrors > 0,
+      });
       if (decision === 'wait') return;
       this.pending.shift();
       if (decision === 'drop') {
@@ -363,12 +329,10 @@ export class Scheduler {
     const started = nowMs();
     let out: OutputFrame;
     try {
-      out = this.options.compositor.composite(frame, matte, this.options.controller.chain());
+      out = this.options.compositor.composite(frame, matte, this.options.controls.chain());
     } catch (err) {
       // A GL failure loses this frame, not the camera; logged once per burst of failures.
-      if (this.compositeErrors++ % 100 === 0) {
-        log.error(`compositing frame ${frame.seq} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      if (this.compositeErrors++ % 100 === 0) log.error(`compositing frame ${frame.seq} failed: ${errorMessage(err)}`);
       this.metrics.dropped.composite++;
       return;
     }
@@ -383,47 +347,14 @@ export class Scheduler {
   }
 
   private send(frame: OutputFrame): void {
-    for (const box of this.allMailboxes()) box.offer(frame);
+    this.fanout.offer(frame);
     this.lastOutput = frame;
     const now = nowMs();
     this.metrics.latency.total.record(now - frame.captureMs);
     this.metrics.markOutput(now);
     this.outputCount++;
     const limit = this.options.frameLimit;
-    if (limit !== undefined && this.outputCount >= limit && this.stopReason === null) {
-      this.stopReason = 'frame-limit';
-      this.wake?.();
-    }
-  }
-
-  /** Mailboxes for the start-up sinks plus those attached at run time (web preview, OBS). */
-  private *allMailboxes(): Iterable<SinkMailbox> {
-    yield* this.mailboxes.values();
-    const attached = this.options.controller.attachedSinks();
-    for (const sink of this.attachedMailboxes.keys()) {
-      if (!attached.has(sink)) this.attachedMailboxes.delete(sink);
-    }
-    for (const sink of attached) {
-      let box = this.attachedMailboxes.get(sink);
-      if (!box) {
-        box = new SinkMailbox(sink, this.metrics, () => this.options.controller.attachedSinks().has(sink));
-        this.attachedMailboxes.set(sink, box);
-      }
-      yield box;
-    }
-  }
-
-  /** Files lose no frame: capture waits until every lossless sink's queue has room. */
-  private async roomInLosslessSinks(): Promise<void> {
-    for (const box of this.allMailboxes()) {
-      if (box.sink.lossless) await box.room();
-    }
-  }
-
-  private anyConsumers(): boolean {
-    for (const sink of this.options.sinks) if (sink.hasConsumers()) return true;
-    for (const sink of this.options.controller.attachedSinks()) if (sink.hasConsumers()) return true;
-    return false;
+    if (limit !== undefined && this.outputCount >= limit) this.finish('frame-limit');
   }
 
   /** At the end of a stream, frames still waiting get their mattes; on stop they are dropped. */
@@ -437,20 +368,20 @@ export class Scheduler {
   }
 
   private async shutdown(): Promise<void> {
+    this.ending.abort();
     await this.matteIdle.catch(() => {});
     for (const frame of this.pending.splice(0)) frame.release();
     this.matteSlot?.release();
     this.matteSlot = null;
-    const { source, compositor, sinks, engine } = this.options;
-    await Promise.all([...this.mailboxes.values(), ...this.attachedMailboxes.values()].map((box) => box.drain()));
+    const { source, compositor, engine } = this.options;
+    await this.fanout.close();
     const closeQuietly = async (what: string, close: () => Promise<void>) => {
       try {
         await close();
       } catch (err) {
-        log.warn(`closing ${what}: ${err instanceof Error ? err.message : String(err)}`);
+        log.warn(`closing ${what}: ${errorMessage(err)}`);
       }
     };
-    for (const sink of sinks) await closeQuietly(sink.description, () => sink.close());
     await closeQuietly('compositor', () => compositor.close());
     if (engine) await closeQuietly('matte engine', () => engine.close());
     await closeQuietly(source.description, () => source.close());

@@ -3,6 +3,7 @@ import type { FrameSink } from '../sink/frame-sink.js';
 import type { PipelineMetrics } from './metrics.js';
 import { nowMs } from '../frame.js';
 import { logger } from '../../log.js';
+import { errorMessage } from '../../util/error-message.js';
 
 const log = logger('sink');
 
@@ -80,7 +81,7 @@ export class SinkMailbox {
       (err: unknown) => {
         // A sink that fails (ffmpeg gone, disk full) is taken out; the other sinks go on.
         this.failed = true;
-        log.error(`${this.sink.description} failed and was stopped: ${err instanceof Error ? err.message : String(err)}`);
+        log.error(`${this.sink.description} failed and was stopped: ${errorMessage(err)}`);
         this.pending = null;
         this.next();
       },

@@ -226,8 +226,3 @@ export class NetworkStreamSink extends EventEmitter<NetworkStreamSinkEvents> imp
     }
   }
 }
-
-/** The sink the OBS bridge attaches when OBS reads our stream instead of a v4l2loopback node. */
-export function createNetworkStreamSink(options: NetworkStreamSinkOptions = {}): NetworkStreamSink {
-  return new NetworkStreamSink(options);
-}

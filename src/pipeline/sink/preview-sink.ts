@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
-import { loadJpegEncoder } from '../../control/jpeg-encoding.js';
-import { MjpegStream } from '../../control/mjpeg-stream.js';
+import { loadJpegEncoder } from './jpeg-encoder.js';
+import { MjpegStream } from './mjpeg-stream.js';
 import { logger } from '../../log.js';
 import type { OutputFrame, VideoFormat } from '../frame.js';
 import type { FrameSink } from './frame-sink.js';
@@ -55,7 +55,7 @@ export class PreviewSink implements FrameSink {
 
   async open(_format: VideoFormat): Promise<void> {
     if (this.server) return;
-    const stream = new MjpegStream({ encoder: await loadJpegEncoder() });
+    const stream = new MjpegStream({ encoder: loadJpegEncoder() });
     const server = createServer((req, res) => this.handle(req, res, stream));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>

@@ -4,11 +4,12 @@ import type { NativeBinding } from '../../native/binding.js';
 import { devicePath, pickLoopback } from '../../native/device-selection.js';
 import { loadNative } from '../../native/loader.js';
 import { MODPROBE_LINE } from '../../native/loopback-setup.js';
-import type { VirtualCamera } from '../control/pipeline-controller.js';
+import type { VirtualCamera } from './virtual-camera.js';
 import type { OutputFrame, VideoFormat } from '../frame.js';
 import type { FrameSink } from './frame-sink.js';
 import type { V4l2SinkOptions } from './v4l2-sink.js';
 import { V4l2Sink } from './v4l2-sink.js';
+import { errorMessage } from '../../util/error-message.js';
 
 export interface VirtualCameraOptions extends V4l2SinkOptions {
   /** A loopback node (`v4l2:/dev/video10` or `/dev/video10`); none finds one. */
@@ -73,7 +74,7 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
     try {
       await sink.open(this.format);
     } catch (err) {
-      this.lastError = `start failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.lastError = `start failed: ${errorMessage(err)}`;
       this.probe = null;
       throw err;
     }
@@ -109,7 +110,7 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
     try {
       await this.start();
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       if (this.options.required) throw new Error(`cannot use the virtual camera: ${message} (see \`facemat doctor\`)`);
       this.log.warn(`virtual camera not started: ${message}`);
     }
@@ -121,7 +122,7 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
       await this.sink.write(frame);
     } catch (err) {
       // The device went away (module unloaded, node removed): stop rather than fail every frame.
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       this.log.warn(`virtual camera stopped: ${message}`);
       await this.stop();
       this.lastError = `stopped after an error: ${message}`;
@@ -150,7 +151,7 @@ export class V4l2VirtualCamera implements VirtualCamera, FrameSink {
     try {
       native = this.native();
     } catch (err) {
-      return { available: false, detail: err instanceof Error ? err.message : String(err) };
+      return { available: false, detail: errorMessage(err) };
     }
     const wanted = devicePath(this.options.device);
     if (wanted) {

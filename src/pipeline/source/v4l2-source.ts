@@ -6,6 +6,7 @@ import { loadNative } from '../../native/loader.js';
 import type { VideoFormat } from '../frame.js';
 import type { FrameSource } from './frame-source.js';
 import { SourceFault } from './frame-source.js';
+import { errorMessage } from '../../util/error-message.js';
 
 /**
  * Device errors worth waiting out: the camera was unplugged (ENODEV, EIO, ENXIO), is not back
@@ -18,7 +19,7 @@ const RECOVERABLE = new Set(['ENODEV', 'EIO', 'ENXIO', 'ENOENT', 'EBUSY', 'EAGAI
 export function toSourceFault(err: unknown): SourceFault {
   if (err instanceof SourceFault) return err;
   const code = (err as { code?: unknown })?.code;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new SourceFault(message, typeof code === 'string' && RECOVERABLE.has(code));
 }
 
@@ -59,7 +60,7 @@ export class V4l2Source implements FrameSource {
     try {
       native = this.native();
     } catch (err) {
-      throw new SourceFault(err instanceof Error ? err.message : String(err), false);
+      throw new SourceFault(errorMessage(err), false);
     }
     if (this.path === undefined) {
       const webcam = pickWebcam(native.listDevices());

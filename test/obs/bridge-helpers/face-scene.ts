@@ -9,8 +9,8 @@ import type { Frame, Matte, VideoFormat } from '../../../src/pipeline/frame.js';
 import type { FrameSource } from '../../../src/pipeline/source/frame-source.js';
 import type { MatteEngine } from '../../../src/pipeline/matte/matte-engine.js';
 import { GlCompositor } from '../../../src/pipeline/composite/gl-compositor.js';
-import { defaultSettings, type FilterInstance } from '../../../src/pipeline/control/filter-catalogue.js';
-import { completeChain } from '../../../src/pipeline/control/pipeline-controller.js';
+import { defaultSettings, type FilterInstance } from '../../../src/pipeline/filter-settings/filter-catalogue.js';
+import { completeChain } from '../../../src/pipeline/filter-settings/filter-chain.js';
 import { FramePacer } from '../../../src/pipeline/source/frame-pacer.js';
 import { solidMatte } from '../../helpers/stage-doubles.js';
 

@@ -1,7 +1,10 @@
-import { PipelineController, chainForPreset, type VirtualCamera } from '../../../src/pipeline/control/pipeline-controller.js';
-import { PRESETS } from '../../../src/pipeline/control/presets.js';
+import { PipelineController } from '../../../src/pipeline/controller/pipeline-controller.js';
+import { chainForPreset } from '../../../src/pipeline/filter-settings/filter-chain.js';
+import { type VirtualCamera } from '../../../src/pipeline/sink/virtual-camera.js';
+import { PRESETS } from '../../../src/pipeline/filter-settings/presets.js';
 import type { VideoFormat } from '../../../src/pipeline/frame.js';
 import { PipelineMetrics } from '../../../src/pipeline/scheduler/metrics.js';
+import { SinkFanout } from '../../../src/pipeline/scheduler/sink-fanout.js';
 import { createObsWebSocketServer, type ObsWebSocketServerOptions, type ObsWebSocketServer } from '../../../src/obs/server/obs-websocket-server.js';
 import { setLogSink } from '../../../src/log.js';
 
@@ -12,6 +15,8 @@ export interface ServerFixture {
   controller: PipelineController;
   server: ObsWebSocketServer;
   metrics: PipelineMetrics;
+  /** The fan-out the controller attaches sinks to (a pipeline run writes through it). */
+  fanout: SinkFanout;
   url: string;
   logs: string[];
   close(): Promise<void>;
@@ -25,14 +30,9 @@ export async function startServer(
   options: Partial<Omit<ObsWebSocketServerOptions, 'controller'>> & { camera?: VirtualCamera; format?: VideoFormat } = {},
 ): Promise<ServerFixture> {
   const metrics = new PipelineMetrics();
+  const fanout = new SinkFanout(metrics);
   const { camera, format = FORMAT, ...serverOptions } = options;
-  const controller = new PipelineController(
-    chainForPreset(PRESETS[0]),
-    PRESETS[0].name,
-    camera,
-    () => ({ source: 'synthetic', sinks: ['null'], format: { ...format }, model: 'facemat-test.onnx', provider: 'cpu' }),
-    () => metrics.snapshot(),
-  );
+  const controller = new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name, virtualCamera: camera, sinks: fanout, info: () => ({ source: 'synthetic', sinks: ['null'], format: { ...format }, model: 'facemat-test.onnx', provider: 'cpu' }), metrics: () => metrics.snapshot() });
   const logs: string[] = [];
   const previous = setLogSink((line) => logs.push(line));
   const server = createObsWebSocketServer({ controller, password: PASSWORD, ...serverOptions });
@@ -41,6 +41,7 @@ export async function startServer(
     controller,
     server,
     metrics,
+    fanout,
     url: `ws://127.0.0.1:${port}`,
     logs,
     async close() {

@@ -1,6 +1,7 @@
 import type { VideoFormat } from '../../../src/pipeline/frame.js';
 import type { FrameSink } from '../../../src/pipeline/sink/frame-sink.js';
-import type { PipelineController, VirtualCamera } from '../../../src/pipeline/control/pipeline-controller.js';
+import type { SinkAttachment } from '../../../src/pipeline/scheduler/sink-fanout.js';
+import type { VirtualCamera } from '../../../src/pipeline/sink/virtual-camera.js';
 
 /**
  * A virtual camera whose output is any FrameSink (a y4m file, a recording sink) instead of a
@@ -12,7 +13,7 @@ export class SinkVirtualCamera implements VirtualCamera {
   active = false;
   starts = 0;
   stops = 0;
-  private controller: PipelineController | null = null;
+  private sinks: SinkAttachment | null = null;
 
   constructor(
     private readonly sink: FrameSink,
@@ -23,20 +24,20 @@ export class SinkVirtualCamera implements VirtualCamera {
     return this.sink.description;
   }
 
-  /** The controller is built with the camera, so it is handed over afterwards. */
-  bind(controller: PipelineController): void {
-    this.controller = controller;
+  /** The pipeline's fan-out; given after construction, as the fixture builds it beside the camera. */
+  bind(sinks: SinkAttachment): void {
+    this.sinks = sinks;
   }
 
   async start(): Promise<void> {
     await this.sink.open(this.format);
-    this.controller!.attachSink(this.sink);
+    this.sinks!.attach(this.sink);
     this.active = true;
     this.starts++;
   }
 
   async stop(): Promise<void> {
-    this.controller!.detachSink(this.sink);
+    this.sinks!.detach(this.sink);
     await this.sink.close();
     this.active = false;
     this.stops++;

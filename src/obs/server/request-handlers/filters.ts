@@ -1,4 +1,4 @@
-import { defaultSettings, type FilterSettings } from '../../../pipeline/control/filter-catalogue.js';
+import { defaultSettings, type FilterSettings } from '../../../pipeline/filter-settings/filter-catalogue.js';
 import { RequestStatus } from '../protocol.js';
 import { RequestError } from '../request-error.js';
 import type { HandlerTable } from '../request-context.js';

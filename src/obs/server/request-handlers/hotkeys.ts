@@ -1,4 +1,4 @@
-import { ACTIONS, isActionName } from '../../../pipeline/control/commands.js';
+import { ACTIONS, isActionName } from '../../../pipeline/controller/commands.js';
 import { RequestStatus } from '../protocol.js';
 import { RequestError } from '../request-error.js';
 import { INPUT_NAME } from '../state-model.js';

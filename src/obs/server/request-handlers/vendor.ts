@@ -1,5 +1,5 @@
-import { ACTIONS, isActionName } from '../../../pipeline/control/commands.js';
-import { FILTERS, FILTER_NAMES, isFilterName, type FilterName, type FilterSettings } from '../../../pipeline/control/filter-catalogue.js';
+import { ACTIONS, isActionName } from '../../../pipeline/controller/commands.js';
+import { FILTERS, FILTER_NAMES, isFilterName, type FilterName, type FilterSettings } from '../../../pipeline/filter-settings/filter-catalogue.js';
 import { ObsRequest } from '../obs-request.js';
 import { RequestBatchExecutionType, RequestStatus, type JsonObject } from '../protocol.js';
 import { RequestError } from '../request-error.js';

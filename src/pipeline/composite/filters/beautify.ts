@@ -1,4 +1,4 @@
-import type { FilterSettings } from '../../control/filter-catalogue.js';
+import type { FilterSettings } from '../../filter-settings/filter-catalogue.js';
 import type { PassContext } from '../pass-context.js';
 import type { OutputProgram } from '../program-library.js';
 import type { ShaderProgram } from '../shader-program.js';

@@ -1,4 +1,4 @@
-import type { FilterName, FilterSettings } from '../../control/filter-catalogue.js';
+import type { FilterName, FilterSettings } from '../../filter-settings/filter-catalogue.js';
 import type { PassContext } from '../pass-context.js';
 import type { ProgramLibrary } from '../program-library.js';
 import type { Texture } from '../texture.js';

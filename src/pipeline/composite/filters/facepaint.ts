@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import type { FilterSettings } from '../../control/filter-catalogue.js';
+import type { FilterSettings } from '../../filter-settings/filter-catalogue.js';
 import { logger } from '../../../log.js';
 import { resolveAssetPath } from '../asset-path.js';
 import type { PassContext } from '../pass-context.js';

@@ -1,4 +1,4 @@
-import type { FilterSettings } from '../../control/filter-catalogue.js';
+import type { FilterSettings } from '../../filter-settings/filter-catalogue.js';
 import { logger } from '../../../log.js';
 import type { RenderTarget } from '../framebuffer-pool.js';
 import type { PassContext } from '../pass-context.js';

@@ -1,4 +1,4 @@
-import type { FilterSettings } from '../../control/filter-catalogue.js';
+import type { FilterSettings } from '../../filter-settings/filter-catalogue.js';
 import { logger } from '../../../log.js';
 import { resolveAssetPath } from '../asset-path.js';
 import { CubeLut, loadCubeLut, lutAtlas } from '../cube-lut.js';

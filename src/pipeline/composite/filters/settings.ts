@@ -1,4 +1,4 @@
-import { FILTERS, FilterName, FilterSettings } from '../../control/filter-catalogue.js';
+import { FILTERS, FilterName, FilterSettings } from '../../filter-settings/filter-catalogue.js';
 
 /**
  * Reads a setting, falling back to the catalogue default when it is missing or of the wrong

@@ -1,4 +1,4 @@
-import type { FilterName, FilterSettings } from './filter-catalogue.js';
+import type { FilterName, FilterSettings } from '../filter-settings/filter-catalogue.js';
 
 /**
  * Every change to a running pipeline is one of these commands, whoever sends it: the

@@ -1,5 +1,5 @@
-import type { OutputFrame, VideoFormat } from '../pipeline/frame.js';
-import type { FrameSink } from '../pipeline/sink/frame-sink.js';
+import type { OutputFrame, VideoFormat } from '../frame.js';
+import type { FrameSink } from './frame-sink.js';
 import type { MjpegStream } from './mjpeg-stream.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Origin, PipelineController } from '../pipeline/control/pipeline-controller.js';
+import type { Origin, PipelineController } from '../pipeline/controller/pipeline-controller.js';
 
 export interface EventStreamOptions {
   /** How often a `metrics` event goes out while someone listens (default 1000 ms). */

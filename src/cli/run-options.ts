@@ -1,43 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../cli/command.js';
-import { FILTER_NAMES, isFilterName } from '../pipeline/control/filter-catalogue.js';
-import type { FilterName } from '../pipeline/control/filter-catalogue.js';
-import { PRESETS, DEFAULT_PRESET } from '../pipeline/control/presets.js';
-import { ACTIONS } from '../pipeline/control/commands.js';
-import { parseHotkeyBinding } from '../control/hotkeys/hotkey-binding.js';
-import { configDir, packageRoot } from './paths.js';
-
-/** Everything `facemat run` can be told, after flags, the config file and defaults are merged. */
-export interface RunOptions {
-  source: string;
-  /** A webcam's pixel format, or 'auto' to let the negotiation choose. */
-  inputFormat: 'auto' | 'mjpeg' | 'nv12' | 'yuyv' | 'i420';
-  sinks: string[];
-  width: number;
-  height: number;
-  fps: number;
-  model: string | null;
-  provider: 'auto' | 'tensorrt' | 'cuda' | 'cpu';
-  threads: number | null;
-  filters: FilterName[] | null;
-  preset: string;
-  frames: number | null;
-  metrics: string | null;
-  control: { host: string; port: number } | null;
-  password: string | null;
-  loop: boolean;
-  matteLag: number;
-  faceCrop: boolean;
-  temporal: boolean;
-  hotkeys: string[];
-  obs: string | null;
-  obsPassword: string | null;
-  obsScene: string | null;
-  obsVirtualcam: boolean;
-  obsScenePresets: Record<string, string>;
-  verbose: boolean;
-}
+import { UsageError } from './command.js';
+import { FILTER_NAMES, isFilterName } from '../pipeline/filter-settings/filter-catalogue.js';
+import type { FilterName } from '../pipeline/filter-settings/filter-catalogue.js';
+import { PRESETS, DEFAULT_PRESET } from '../pipeline/filter-settings/presets.js';
+import { ACTIONS } from '../pipeline/controller/commands.js';
+import { parseHotkeyBinding } from '../hotkeys/hotkey-binding.js';
+import { configDir, packageRoot } from '../config/paths.js';
+import type { RunOptions } from '../app/run-options.js';
+import { errorMessage } from '../util/error-message.js';
 
 type Kind = 'string' | 'int' | 'bool' | 'list' | 'map';
 
@@ -183,7 +154,7 @@ function applyConfigFile(options: RunOptions, path: string): void {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new UsageError(`config file ${path} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`config file ${path} is not valid JSON: ${errorMessage(err)}`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`config file ${path} must hold a JSON object`);
   for (const [key, value] of Object.entries(raw)) {

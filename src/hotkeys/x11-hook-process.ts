@@ -6,6 +6,7 @@
  * other keystroke ever leaves it.
  */
 import { uIOhook, type UiohookKeyboardEvent } from 'uiohook-napi';
+import { errorMessage } from '../util/error-message.js';
 
 interface WatchedChord {
   chord: string;
@@ -51,7 +52,7 @@ function main(): void {
   try {
     uIOhook.start();
   } catch (err) {
-    send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    send({ type: 'error', message: errorMessage(err) });
     process.exit(1);
   }
   send({ type: 'ready' });

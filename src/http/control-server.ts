@@ -2,15 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { logger } from '../log.js';
-import type { PipelineController } from '../pipeline/control/pipeline-controller.js';
+import type { PipelineController, Preview } from '../pipeline/controller/pipeline-controller.js';
 import { isAuthorized } from './auth.js';
 import { ControllerEventStream } from './event-stream.js';
 import { HttpApi, sendError, sendJson } from './http-api.js';
 import { ApiError } from './api-error.js';
-import { loadJpegEncoder } from './jpeg-encoding.js';
-import { MjpegSink } from './mjpeg-sink.js';
-import { MjpegStream } from './mjpeg-stream.js';
 import { WebPanel } from './web-panel.js';
+import { errorMessage } from '../util/error-message.js';
 
 const log = logger('control');
 
@@ -50,9 +48,7 @@ export class ControlServer {
     private readonly server: Server,
     readonly address: ControlAddress,
     private readonly parts: {
-      controller: PipelineController;
-      preview: MjpegStream;
-      previewSink: MjpegSink;
+      preview: Preview;
       events: ControllerEventStream;
       upgradeHandler?: UpgradeHandler;
     },
@@ -62,14 +58,13 @@ export class ControlServer {
     if (!options.password) throw new Error('the control password must not be empty');
     const { controller } = options;
     const panel = new WebPanel(options.webDir);
-    const encoder = await loadJpegEncoder();
-    const preview = new MjpegStream({ encoder, ...options.preview });
-    const events = new ControllerEventStream(controller, { extraMetrics: () => ({ preview: preview.stats() }) });
-    const api = new HttpApi(controller, preview, events);
+    const preview = controller.attachPreview(options.preview, 'web panel preview');
+    const events = new ControllerEventStream(controller, { extraMetrics: () => ({ preview: preview.stream.stats() }) });
+    const api = new HttpApi(controller, preview.stream, events);
 
     const server = createServer((req, res) => {
       handleRequest(req, res, options.password, api, panel).catch((err: unknown) => {
-        if (!(err instanceof ApiError)) log.error(`${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
+        if (!(err instanceof ApiError)) log.error(`${req.method} ${req.url}: ${errorMessage(err)}`);
         sendError(res, err);
       });
     });
@@ -84,37 +79,41 @@ export class ControlServer {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     });
 
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        reject(
-          new Error(
-            err.code === 'EADDRINUSE'
-              ? `control port ${options.host}:${options.port} is already in use (is another facemat running? choose another with --control HOST:PORT)`
-              : `cannot listen on ${options.host}:${options.port}: ${err.message}`,
-          ),
-        );
-      };
-      server.once('error', onError);
-      server.listen(options.port, options.host, () => {
-        server.off('error', onError);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onError = (err: NodeJS.ErrnoException) => {
+          reject(
+            new Error(
+              err.code === 'EADDRINUSE'
+                ? `control port ${options.host}:${options.port} is already in use (is another facemat running? choose another with --control HOST:PORT)`
+                : `cannot listen on ${options.host}:${options.port}: ${err.message}`,
+            ),
+          );
+        };
+        server.once('error', onError);
+        server.listen(options.port, options.host, () => {
+          server.off('error', onError);
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      // Nothing may stay attached to the pipeline when the control server does not start.
+      preview.close();
+      events.close();
+      throw err;
+    }
     server.on('error', (err) => log.error(`control server: ${err.message}`));
 
     const bound = server.address() as AddressInfo;
     const hostForUrl = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
     const address = { host: bound.address, port: bound.port, url: `http://${hostForUrl}:${bound.port}/` };
-    const previewSink = new MjpegSink('web panel preview', preview);
-    controller.attachSink(previewSink);
-    log.info(`control panel and HTTP API on ${address.url} (JPEG: ${encoder.detail})`);
-    return new ControlServer(server, address, { controller, preview, previewSink, events, upgradeHandler: options.upgradeHandler });
+    log.info(`control panel and HTTP API on ${address.url}`);
+    return new ControlServer(server, address, { preview, events, upgradeHandler: options.upgradeHandler });
   }
 
   /** Stops serving: ends streams, closes the obs-websocket handler, drops open connections. */
   async close(): Promise<void> {
-    const { controller, preview, previewSink, events, upgradeHandler } = this.parts;
-    controller.detachSink(previewSink);
+    const { preview, events, upgradeHandler } = this.parts;
     preview.close();
     events.close();
     await upgradeHandler?.close();

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { nowMs, type OutputFrame } from '../pipeline/frame.js';
+import { nowMs, type OutputFrame } from '../frame.js';
 import { downscaleRgba } from './frame-downscale.js';
-import type { JpegEncoder } from './jpeg-encoding.js';
+import type { JpegEncoder } from './jpeg-encoder.js';
 
 export interface MjpegStreamOptions {
   encoder: JpegEncoder;
@@ -46,7 +46,7 @@ export class MjpegStream {
   constructor(private readonly options: MjpegStreamOptions) {
     this.maxWidth = options.maxWidth ?? 640;
     this.quality = options.quality ?? 70;
-    this.minIntervalMs = 1000 / (options.maxFps ?? (options.encoder.kind === 'native' ? 15 : 8));
+    this.minIntervalMs = 1000 / (options.maxFps ?? 15);
   }
 
   /** True while a browser watches the stream or a snapshot is awaited. */

@@ -1,4 +1,4 @@
-import { CommandError, type CommandErrorCode } from '../pipeline/control/commands.js';
+import { CommandError, type CommandErrorCode } from '../pipeline/controller/commands.js';
 
 /** An HTTP API failure: sent as `{"error": {"code", "message"}}` with `status`. */
 export class ApiError extends Error {

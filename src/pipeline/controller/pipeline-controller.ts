@@ -1,31 +1,24 @@
 import { EventEmitter } from 'node:events';
 import type { VideoFormat } from '../frame.js';
-import type { FrameSink } from '../sink/frame-sink.js';
 import type { MetricsSnapshot } from '../scheduler/metrics.js';
+import { SinkFanout, type SinkAttachment } from '../scheduler/sink-fanout.js';
+import type { VirtualCamera } from '../sink/virtual-camera.js';
+import { MjpegSink } from '../sink/mjpeg-sink.js';
+import { MjpegStream, type MjpegStreamOptions } from '../sink/mjpeg-stream.js';
+import { loadJpegEncoder } from '../sink/jpeg-encoder.js';
+import { NetworkStreamSink, type NetworkStreamSinkOptions } from '../sink/network-stream-sink.js';
 import { Command, CommandError } from './commands.js';
 import {
-  FILTERS,
   FILTER_NAMES,
   FilterInstance,
   FilterName,
   FilterSettings,
   SettingsError,
-  defaultSettings,
   isFilterName,
   validateSettings,
-} from './filter-catalogue.js';
-import { PRESETS, Preset } from './presets.js';
-
-/** The virtual camera output as the control surfaces see it (a v4l2loopback sink underneath). */
-export interface VirtualCamera {
-  /** False where no v4l2loopback node can be used; `detail` says why. */
-  readonly available: boolean;
-  readonly active: boolean;
-  /** Device path when available, or the reason it is not. */
-  readonly detail: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+} from '../filter-settings/filter-catalogue.js';
+import { completeChain, chainForPreset } from '../filter-settings/filter-chain.js';
+import { PRESETS, Preset } from '../filter-settings/presets.js';
 
 export interface PipelineInfo {
   source: string;
@@ -58,6 +51,24 @@ export interface ControllerEvents {
   change: [{ origin: Origin }];
 }
 
+/** A live MJPEG preview of the output (the web panel's): clients get JPEGs, never frames. */
+export interface Preview {
+  readonly stream: MjpegStream;
+  /** Stops feeding it and ends its clients' streams. */
+  close(): void;
+}
+
+export interface PipelineControllerOptions {
+  chain: FilterInstance[];
+  preset: string;
+  virtualCamera?: VirtualCamera;
+  /** Where previews and streams are attached: the scheduler's fan-out (default: a detached one). */
+  sinks?: SinkAttachment;
+  /** What is running, for state().info. */
+  info?: () => PipelineInfo;
+  metrics?: () => MetricsSnapshot | null;
+}
+
 const NO_VIRTUAL_CAMERA: VirtualCamera = {
   available: false,
   active: false,
@@ -69,29 +80,28 @@ const NO_VIRTUAL_CAMERA: VirtualCamera = {
 /**
  * The one command interface of a running pipeline. Control surfaces hold no state of their own
  * about filters: they read state() and send execute(); the scheduler reads chain() every frame.
+ * They never handle frames: a preview or a network stream is asked for here and attached to the
+ * scheduler's fan-out, and the surface gets JPEGs or a URL back.
  */
 export class PipelineController extends EventEmitter<ControllerEvents> {
   private filters: FilterInstance[];
   private presetName: string;
   private isPaused = false;
-  private readonly extraSinks = new Set<FrameSink>();
+  private readonly virtualCamera: VirtualCamera;
+  private readonly sinks: SinkAttachment;
+  private readonly infoProvider: () => PipelineInfo;
+  private readonly metricsProvider: () => MetricsSnapshot | null;
 
-  constructor(
-    initialChain: FilterInstance[],
-    initialPreset: string,
-    private readonly virtualCamera: VirtualCamera = NO_VIRTUAL_CAMERA,
-    private readonly infoProvider: () => PipelineInfo = () => ({
-      source: 'none',
-      sinks: [],
-      format: { width: 0, height: 0, fps: 0 },
-      model: 'none',
-      provider: 'none',
-    }),
-    private readonly metricsProvider: () => MetricsSnapshot | null = () => null,
-  ) {
+  constructor(options: PipelineControllerOptions) {
     super();
-    this.filters = completeChain(initialChain);
-    this.presetName = initialPreset;
+    this.filters = completeChain(options.chain);
+    this.presetName = options.preset;
+    this.virtualCamera = options.virtualCamera ?? NO_VIRTUAL_CAMERA;
+    this.sinks = options.sinks ?? new SinkFanout();
+    this.infoProvider =
+      options.info ??
+      (() => ({ source: 'none', sinks: this.sinks.descriptions(), format: { width: 0, height: 0, fps: 0 }, model: 'none', provider: 'none' }));
+    this.metricsProvider = options.metrics ?? (() => null);
   }
 
   /** The filter chain in order; the compositor applies the enabled ones. Do not mutate. */
@@ -126,17 +136,34 @@ export class PipelineController extends EventEmitter<ControllerEvents> {
     return this.metricsProvider();
   }
 
-  /** Sinks added at run time (web preview, OBS bridge stream); the scheduler writes to them too. */
-  attachSink(sink: FrameSink): void {
-    this.extraSinks.add(sink);
+  /** Starts a live MJPEG preview of the output; close() it when its last user leaves. */
+  attachPreview(options: Omit<MjpegStreamOptions, 'encoder'> = {}, name = 'preview'): Preview {
+    const stream = new MjpegStream({ encoder: loadJpegEncoder(), ...options });
+    const sink = new MjpegSink(name, stream);
+    this.sinks.attach(sink);
+    return {
+      stream,
+      close: () => {
+        this.sinks.detach(sink);
+        stream.close();
+      },
+    };
   }
 
-  detachSink(sink: FrameSink): void {
-    this.extraSinks.delete(sink);
+  /**
+   * Serves the output as a raw video stream on a local TCP port (the OBS bridge's media source
+   * reads it). Stop it with detachNetworkStream().
+   */
+  async attachNetworkStream(options: NetworkStreamSinkOptions = {}): Promise<NetworkStreamSink> {
+    const sink = new NetworkStreamSink(options);
+    await sink.open(this.infoProvider().format);
+    this.sinks.attach(sink);
+    return sink;
   }
 
-  attachedSinks(): ReadonlySet<FrameSink> {
-    return this.extraSinks;
+  async detachNetworkStream(stream: NetworkStreamSink): Promise<void> {
+    this.sinks.detach(stream);
+    await stream.close();
   }
 
   /** Applies one command. Throws CommandError (with a code each surface maps) when refused. */
@@ -242,24 +269,3 @@ export class PipelineController extends EventEmitter<ControllerEvents> {
     this.emit('change', { origin });
   }
 }
-
-/** The chain a preset describes: its filters first, in its order, enabled; the rest disabled. */
-export function chainForPreset(preset: Preset): FilterInstance[] {
-  const chain: FilterInstance[] = preset.filters.map((f) => ({
-    name: f.name,
-    enabled: true,
-    settings: { ...defaultSettings(f.name), ...(f.settings ?? {}) },
-  }));
-  return completeChain(chain);
-}
-
-/** Appends every filter missing from `chain`, disabled with default settings. */
-export function completeChain(chain: FilterInstance[]): FilterInstance[] {
-  const out = chain.map((f) => ({ name: f.name, enabled: f.enabled, settings: { ...f.settings } }));
-  for (const name of FILTER_NAMES) {
-    if (!out.some((f) => f.name === name)) out.push({ name, enabled: false, settings: defaultSettings(name) });
-  }
-  return out;
-}
-
-export { FILTERS };

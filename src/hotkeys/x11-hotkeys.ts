@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { logger } from '../../log.js';
+import { logger } from '../log.js';
 import type { HotkeyBinding } from './hotkey-binding.js';
 import { keyInfo } from './key-names.js';
 import type { HookMessage } from './x11-hook-process.js';

@@ -1,4 +1,4 @@
-import { ACTIONS, isActionName, type ActionName } from '../../pipeline/control/commands.js';
+import { ACTIONS, isActionName, type ActionName } from '../pipeline/controller/commands.js';
 import { canonicalKeyName } from './key-names.js';
 
 export interface Modifiers {

@@ -1,10 +1,11 @@
-import { logger } from '../../log.js';
-import { ACTIONS } from '../../pipeline/control/commands.js';
-import type { PipelineController } from '../../pipeline/control/pipeline-controller.js';
+import { logger } from '../log.js';
+import { ACTIONS } from '../pipeline/controller/commands.js';
+import type { PipelineController } from '../pipeline/controller/pipeline-controller.js';
 import { resolveHotkeyBindings, type HotkeyBinding } from './hotkey-binding.js';
 import { PortalHotkeys } from './portal-hotkeys.js';
 import { probeXDisplay } from './x-display-probe.js';
 import { X11Hotkeys } from './x11-hotkeys.js';
+import { errorMessage } from '../util/error-message.js';
 
 const log = logger('hotkeys');
 
@@ -39,7 +40,7 @@ export async function startHotkeys(options: StartHotkeysOptions): Promise<Hotkey
   const onActivate = (b: HotkeyBinding) => {
     log.debug(`${b.chord} -> ${b.action}`);
     controller.execute(ACTIONS[b.action], 'hotkey').catch((err: unknown) => {
-      log.warn(`hotkey ${b.chord} (${b.action}): ${err instanceof Error ? err.message : String(err)}`);
+      log.warn(`hotkey ${b.chord} (${b.action}): ${errorMessage(err)}`);
     });
   };
   const summary = bindings.map((b) => `${b.chord}=${b.action}`).join(', ');

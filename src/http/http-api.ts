@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ACTIONS, isActionName, type Command } from '../pipeline/control/commands.js';
-import { FILTERS, FILTER_NAMES, isFilterName, type FilterName } from '../pipeline/control/filter-catalogue.js';
-import type { PipelineController } from '../pipeline/control/pipeline-controller.js';
+import { ACTIONS, isActionName, type Command } from '../pipeline/controller/commands.js';
+import { FILTERS, FILTER_NAMES, isFilterName, type FilterName } from '../pipeline/filter-settings/filter-catalogue.js';
+import type { PipelineController } from '../pipeline/controller/pipeline-controller.js';
 import { ApiError, toApiError } from './api-error.js';
 import type { ControllerEventStream } from './event-stream.js';
-import type { MjpegStream } from './mjpeg-stream.js';
+import type { MjpegStream } from '../pipeline/sink/mjpeg-stream.js';
 import { readJsonBody } from './request-body.js';
+import { errorMessage } from '../util/error-message.js';
 
 type Method = 'GET' | 'POST' | 'PUT';
 
@@ -245,6 +246,6 @@ export function sendError(res: ServerResponse, err: unknown): void {
     sendJson(res, err.status, { error: { code: err.code, message: err.message } }, err.headers);
     return;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   sendJson(res, 500, { error: { code: 'internal', message } });
 }
