@@ -46,7 +46,7 @@ export class MetricsReporter {
   }
 }
 
-export function summaryLine(s: MetricsSnapshot): string {
+function summaryLine(s: MetricsSnapshot): string {
   const l = s.latencyMs;
   const ms = (v: number) => v.toFixed(1);
   return (

@@ -94,7 +94,3 @@ export function keyInfo(canonicalName: string): KeyInfo {
   if (!info) throw new Error(`unknown key "${canonicalName}"`);
   return info;
 }
-
-export function keyNames(): string[] {
-  return [...KEYS.keys()];
-}

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 
 /** Where an X11 DISPLAY string says the server listens. */
-export function displaySockets(display: string): Array<{ path: string } | { host: string; port: number }> {
+function displaySockets(display: string): Array<{ path: string } | { host: string; port: number }> {
   const match = /^(.*):(\d+)(?:\.\d+)?$/.exec(display.trim());
   if (!match) throw new Error(`DISPLAY "${display}" is not of the form [host]:N[.S]`);
   const [, host, num] = match;

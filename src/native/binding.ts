@@ -93,12 +93,6 @@ export interface CaptureStats {
   dropped: number;
   corrupt: number;
 }
-
-/** Errors from the device classes carry an errno-style code (ENODEV, EBUSY, ENOTCAPTURE...). */
-export interface NativeDeviceError extends Error {
-  code: string;
-}
-
 export interface NativeCaptureDevice {
   open(path: string, request: CaptureRequest): Promise<CaptureFormat>;
   /** Fills `target` (width*height*4 bytes) with the next frame; one read at a time. */

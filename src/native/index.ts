@@ -1,17 +1,11 @@
 /**
  * The native addon's API for the rest of the app: pixel conversions, JPEG, the model-input
- * resize, device enumeration and the capture/output device classes. Every conversion writes
+ * resize and device enumeration (the capture and output device classes come from loadNative()). Every conversion writes
  * into a caller-provided buffer (no allocation per frame); buffers are checked in C++ and a
  * wrong size throws a RangeError naming the argument. Loading is lazy: the first call loads
  * the addon, and a missing build throws one NativeLoadError line saying how to build it.
  */
-import type {
-  DeviceInfo,
-  NativeBinding,
-  NativeCaptureDevice,
-  NativeLoopbackWriter,
-  YuvMatrixName,
-} from './binding.js';
+import type { DeviceInfo, NativeBinding, YuvMatrixName } from './binding.js';
 import { loadNative } from './loader.js';
 
 export type * from './binding.js';
@@ -73,12 +67,4 @@ export function listDevices(): DeviceInfo[] {
 /** One node, also one outside /dev/videoN such as /dev/v4l/by-id/... */
 export function describeDevice(path: string): DeviceInfo {
   return loadNative().describeDevice(path);
-}
-
-export function createCaptureDevice(): NativeCaptureDevice {
-  return new (loadNative().CaptureDevice)();
-}
-
-export function createLoopbackWriter(): NativeLoopbackWriter {
-  return new (loadNative().LoopbackWriter)();
 }

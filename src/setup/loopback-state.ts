@@ -168,7 +168,7 @@ export function modprobeEntries(root: string): ModprobeEntry[] {
 }
 
 /** modules-load.d files that load v4l2loopback at boot. */
-export function modulesLoadFiles(root: string): string[] {
+function modulesLoadFiles(root: string): string[] {
   return confFiles(root, MODULES_LOAD_DIRS).filter((file) =>
     logicalLines(read(root, file) ?? '')
       .map((l) => l.replace(/[#;].*$/, '').trim().replace(/-/g, '_'))

@@ -23,7 +23,7 @@ export function which(name: string, env: NodeJS.ProcessEnv): string | null {
 const PLAIN = /^[\w@%+=:,./-]+$/;
 
 /** One argument as a shell would need it, readable for key=value: card_label="FaceMat Camera". */
-export function shellQuote(arg: string): string {
+function shellQuote(arg: string): string {
   if (PLAIN.test(arg)) return arg;
   const kv = /^([\w.-]+=)(.*)$/s.exec(arg);
   if (kv && !/["$`\\!\n]/.test(kv[2])) return `${kv[1]}"${kv[2]}"`;

@@ -9,7 +9,7 @@ export const SERVICE_NAME = 'facemat-cam.service';
 export const DEFAULT_SERVICE_ARGS = ['--source', 'v4l2:auto', '--sink', 'v4l2:auto'];
 
 /** $XDG_CONFIG_HOME/systemd/user, where systemd looks for a user's own units. */
-export function userUnitDir(env: NodeJS.ProcessEnv): string {
+function userUnitDir(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
   return join(base, 'systemd', 'user');
 }
@@ -24,7 +24,7 @@ export function wantsLinkPath(env: NodeJS.ProcessEnv): string {
 }
 
 /** One ExecStart word: quoted when it has spaces; % and $ escaped so systemd leaves them alone. */
-export function systemdQuote(arg: string): string {
+function systemdQuote(arg: string): string {
   const escaped = arg.replace(/%/g, '%%').replace(/\$/g, '$$$$');
   return /^[\w@+=:,./-]+$/.test(escaped) ? escaped : `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }

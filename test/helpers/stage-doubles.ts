@@ -2,6 +2,9 @@
  * Test doubles for the pipeline stages, used to test the scheduler's logic (ordering, drops,
  * back-pressure, faults) independently of the real model and GL. The real stages have their own
  * tests and the end-to-end test runs them together.
+ *
+ * Every double that takes time takes it from a Clock: the real one by default, a FakeClock
+ * (fake-clock.ts) in the scheduler's tests, so their verdicts do not depend on the machine's load.
  */
 import type { Frame, Matte, OutputFrame, VideoFormat } from '../../src/pipeline/frame.js';
 import type { FrameSource } from '../../src/pipeline/source/frame-source.js';
@@ -10,9 +13,13 @@ import type { Compositor } from '../../src/pipeline/composite/compositor.js';
 import type { FrameSink } from '../../src/pipeline/sink/frame-sink.js';
 import type { FilterInstance } from '../../src/pipeline/filter-settings/filter-catalogue.js';
 import { SourceFault } from '../../src/pipeline/source/frame-source.js';
-import { FramePacer } from '../../src/pipeline/source/frame-pacer.js';
+import { nowMs } from '../../src/pipeline/frame.js';
+import { realClock, type Clock } from '../../src/pipeline/scheduler/clock.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A signal that never aborts, for the doubles' own waits. */
+const NEVER = new AbortController().signal;
 
 /** Polls `condition` until it holds; fails saying what was waited for (not by mocha's timeout). */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -30,7 +37,7 @@ export class CountingSource implements FrameSource {
   closed = 0;
   paused = 0;
   private n = 0;
-  private pacer: FramePacer | null = null;
+  private nextFrameAt = 0;
   /** Make read() fail with an unplug after this many frames (once). */
   failAfter: number | null = null;
   /** While true, open() fails as a device that is still gone would. */
@@ -39,12 +46,13 @@ export class CountingSource implements FrameSource {
   constructor(
     private readonly total: number | null,
     private readonly fps = 100,
+    private readonly clock: Clock = realClock,
   ) {}
 
   async open(f: VideoFormat): Promise<VideoFormat> {
     if (this.unplugged) throw new SourceFault('no such device', true);
     this.opened++;
-    this.pacer = new FramePacer(this.fps);
+    this.nextFrameAt = this.clock.now();
     return { ...f };
   }
 
@@ -55,12 +63,14 @@ export class CountingSource implements FrameSource {
       this.unplugged = true;
       throw new SourceFault('device unplugged (ENODEV)', true);
     }
-    const t = await this.pacer!.wait();
+    // A camera's pace: frame n is due n frame-intervals after open, never sooner.
+    await this.clock.sleep(this.nextFrameAt - this.clock.now(), NEVER);
+    this.nextFrameAt = Math.max(this.nextFrameAt + 1000 / this.fps, this.clock.now());
     target[0] = this.n & 255;
     target[1] = (this.n >> 8) & 255;
     target[2] = 7;
     this.n++;
-    return t;
+    return nowMs();
   }
 
   async pause(): Promise<void> {
@@ -93,11 +103,14 @@ export class DelayEngine implements MatteEngine {
   closed = false;
   failing = false;
 
-  constructor(public delayMs: number) {}
+  constructor(
+    public delayMs: number,
+    private readonly clock: Clock = realClock,
+  ) {}
 
   async run(frame: Frame): Promise<Matte> {
     this.seen.push(frame.seq);
-    await sleep(this.delayMs);
+    await this.clock.sleep(this.delayMs, NEVER);
     if (this.failing) throw new Error('model exploded');
     return solidMatte(frame);
   }
@@ -146,6 +159,7 @@ export class RecordingSink implements FrameSink {
     public delayMs = 0,
     /** Plays a file sink: every frame must arrive. */
     readonly lossless = false,
+    private readonly clock: Clock = realClock,
   ) {
     this.description = name;
   }
@@ -156,7 +170,7 @@ export class RecordingSink implements FrameSink {
     // Read synchronously, as the contract says; the buffer is reused after we return.
     const placeholder = frame.rgba[2] !== 7;
     this.frames.push({ seq: frame.seq, counter: frame.rgba[0] | (frame.rgba[1] << 8), placeholder });
-    if (this.delayMs > 0) await sleep(this.delayMs);
+    if (this.delayMs > 0) await this.clock.sleep(this.delayMs, NEVER);
   }
 
   hasConsumers(): boolean {

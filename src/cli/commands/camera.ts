@@ -133,7 +133,7 @@ export interface CameraContext {
   settleMs: number;
 }
 
-export function defaultCameraContext(): CameraContext {
+function defaultCameraContext(): CameraContext {
   return {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -22,7 +22,7 @@ export interface DevicesIo {
 }
 
 /** What a node is, in words. */
-export function deviceRole(device: DeviceInfo): string {
+function deviceRole(device: DeviceInfo): string {
   if (isLoopback(device)) {
     if (device.card === OBS_CARD_LABEL) return "virtual camera (OBS's; facemat never uses it)";
     return device.caps.includes('video-output') ? 'virtual camera (free)' : 'virtual camera (a program is writing to it)';

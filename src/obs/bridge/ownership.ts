@@ -28,7 +28,7 @@ export function ownershipMark(role: string): JsonSettings {
   return { [OWNER_KEY]: OWNER_VALUE, [ROLE_KEY]: role };
 }
 
-export function isOwned(settings: JsonSettings): boolean {
+function isOwned(settings: JsonSettings): boolean {
   return settings[OWNER_KEY] === OWNER_VALUE && typeof settings[ROLE_KEY] === 'string';
 }
 

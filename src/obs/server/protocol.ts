@@ -158,12 +158,6 @@ export interface RequestResponseData {
   responseData?: JsonObject;
 }
 
-export interface EventData {
-  eventType: string;
-  eventIntent: number;
-  eventData?: JsonObject;
-}
-
 /** One message on the wire, before encoding. */
 export interface ObsMessage {
   op: number;

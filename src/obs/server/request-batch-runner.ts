@@ -71,7 +71,7 @@ interface BatchEntry {
 }
 
 /** A batch entry as the real server reads it: a non-string requestType counts as missing. */
-export function batchEntry(raw: unknown): BatchEntry {
+function batchEntry(raw: unknown): BatchEntry {
   const o = isObject(raw) ? raw : {};
   return {
     requestType: typeof o.requestType === 'string' ? o.requestType : '',

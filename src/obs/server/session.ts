@@ -369,7 +369,7 @@ function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
 }
 
 /** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */
-export function truncateUtf8(text: string, max: number): string {
+function truncateUtf8(text: string, max: number): string {
   if (Buffer.byteLength(text) <= max) return text;
   let out = '';
   for (const ch of text) {

@@ -335,7 +335,7 @@ export class ObsStateModel {
 }
 
 /** A name-based UUID (the v5 layout over SHA-1), the same for the same name on every run. */
-export function stableUuid(kind: string, name: string): string {
+function stableUuid(kind: string, name: string): string {
   const h = createHash('sha1').update(`facemat-cam:${kind}:${name}`).digest();
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;

@@ -18,8 +18,6 @@ export type Command =
   | { type: 'virtualcam.stop' }
   | { type: 'virtualcam.toggle' };
 
-export type CommandType = Command['type'];
-
 /** Why a command was refused; each surface maps the code to its own status (HTTP, obs-websocket). */
 export type CommandErrorCode =
   | 'unknown-filter'

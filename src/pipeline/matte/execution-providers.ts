@@ -77,7 +77,7 @@ export function sessionOptionsFor(provider: ProviderName, settings: SessionSetti
 }
 
 /** TensorRT provider options (the names onnxruntime documents for the TensorRT provider). */
-export function tensorRtOptions(trtCacheDir: string): Record<string, string | boolean> {
+function tensorRtOptions(trtCacheDir: string): Record<string, string | boolean> {
   return {
     trt_fp16_enable: true,
     trt_engine_cache_enable: true,

@@ -27,7 +27,7 @@ export async function decodeImageFile(path: string): Promise<DecodedImage> {
   throw new Error('not a PNG or JPEG image');
 }
 
-export function decodePng(bytes: Buffer): DecodedImage {
+function decodePng(bytes: Buffer): DecodedImage {
   try {
     // pngjs converts every colour type and bit depth to RGBA8.
     const png = PNG.sync.read(bytes);

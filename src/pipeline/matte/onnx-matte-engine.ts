@@ -207,7 +207,7 @@ export class OnnxMatteEngine implements MatteEngine {
 }
 
 /** The graph must take one float32 [1,3,H,W] input and give [1,1,H,W] outputs as the manifest says. */
-export function checkGraph(model: ModelDescription, inputs: TensorInfo[], outputs: TensorInfo[]): void {
+function checkGraph(model: ModelDescription, inputs: TensorInfo[], outputs: TensorInfo[]): void {
   const { manifest, modelPath, manifestPath } = model;
   const { width, height } = manifest.input;
   const fail = (problem: string): never => {

@@ -118,7 +118,7 @@ export class V4l2Sink implements FrameSink {
 }
 
 /** The loopback node to use, or an error saying how to get one. */
-export function findLoopbackPath(native: NativeBinding): string {
+function findLoopbackPath(native: NativeBinding): string {
   const choice = pickLoopback(native.listDevices());
   if (!choice.device) {
     throw new Error(`no virtual camera device (${choice.reason}): ${MODPROBE_LINE} (see \`facemat doctor\`)`);

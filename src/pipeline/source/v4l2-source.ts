@@ -16,7 +16,7 @@ import { errorMessage } from '../../util/error-message.js';
  */
 const RECOVERABLE = new Set(['ENODEV', 'EIO', 'ENXIO', 'ENOENT', 'EBUSY', 'EAGAIN', 'ETIMEDOUT']);
 
-export function toSourceFault(err: unknown): SourceFault {
+function toSourceFault(err: unknown): SourceFault {
   if (err instanceof SourceFault) return err;
   const code = (err as { code?: unknown })?.code;
   const message = errorMessage(err);
