@@ -1,4 +1,4 @@
-import { abortableDelay } from './abortable-delay.js';
+import { abortableDelay } from '../../util/abortable-delay.js';
 import { ObsRequest, isObject } from './obs-request.js';
 import { RequestBatchExecutionType, RequestStatus, type JsonObject, type RequestResponseData } from './protocol.js';
 import type { RequestContext } from './request-context.js';

@@ -1,3 +1,5 @@
+import { abortableDelay } from '../../util/abortable-delay.js';
+
 /**
  * The scheduler's sense of time for its own decisions (when to idle, when a keep-alive frame is
  * due, when to retry a lost camera). Tests give it a fake clock, so no verdict depends on how
@@ -11,15 +13,5 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done);
-    }),
+  sleep: abortableDelay,
 };

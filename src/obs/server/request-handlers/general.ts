@@ -1,4 +1,4 @@
-import { abortableDelay } from '../abortable-delay.js';
+import { abortableDelay } from '../../../util/abortable-delay.js';
 import { OBS_WEBSOCKET_PROTOCOL_VERSION, RPC_VERSION, RequestBatchExecutionType, RequestStatus } from '../protocol.js';
 import { productInfo } from '../product-info.js';
 import { RequestError } from '../request-error.js';

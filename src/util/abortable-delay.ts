@@ -1,6 +1,6 @@
 /**
- * Waits `ms`, or less when `signal` aborts (the session closed): a Sleep request or a
- * SerialFrame batch's frame wait must not hold a closed session's work, or its timer, open.
+ * Waits `ms`, or less when `signal` aborts: a stopping scheduler's poll, an obs-websocket Sleep
+ * request or a SerialFrame batch's frame wait must not hold closed work, or its timer, open.
  */
 export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
