@@ -1,16 +1,6 @@
 #!/usr/bin/env node
-import type { CliCommand } from './command.js';
 import { EXIT_USAGE, UsageError } from './command.js';
-
-/** Every sub-command; each module exports `command`. Loaded lazily so `facemat ctl` stays fast. */
-const COMMANDS: Record<string, () => Promise<CliCommand>> = {
-  run: async () => (await import('./commands/run.js')).command,
-  ctl: async () => (await import('./commands/ctl.js')).command,
-  devices: async () => (await import('./commands/devices.js')).command,
-  doctor: async () => (await import('./commands/doctor.js')).command,
-  camera: async () => (await import('./commands/camera.js')).command,
-  matte: async () => (await import('./commands/matte.js')).command,
-};
+import { COMMANDS } from './command-list.js';
 
 /** The usage text; loads every command for its one-line summary (only `--help` pays for that). */
 async function usage(): Promise<string> {

@@ -1,62 +1,140 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './command.js';
+import { accept, commandSpec, configOnly, flag, list, reject, value, type OptionSpec } from './options/option-spec.js';
+import { checkValue, flagOptions, parseCommandLine } from './options/parse-options.js';
 import { FILTER_NAMES, isFilterName } from '../pipeline/filter-settings/filter-catalogue.js';
 import type { FilterName } from '../pipeline/filter-settings/filter-catalogue.js';
 import { PRESETS, DEFAULT_PRESET } from '../pipeline/filter-settings/presets.js';
 import { ACTIONS } from '../pipeline/controller/commands.js';
 import { parseHotkeyBinding } from '../hotkeys/hotkey-binding.js';
 import { configDir, packageRoot } from '../config/paths.js';
+import { PROVIDER_REQUESTS } from '../pipeline/matte/execution-providers.js';
 import type { RunOptions } from '../app/run-options.js';
 import { errorMessage } from '../util/error-message.js';
-
-type Kind = 'string' | 'int' | 'bool' | 'list' | 'map';
-
-interface OptionSpec {
-  /** Config-file key; the flag is its kebab-case form (`matteLag` -> `--matte-lag`). */
-  key: keyof RunOptions;
-  kind: Kind;
-  help: string;
-  /** Accepted values, for the error message. */
-  accepts: string;
-  /** Parses and checks one value; returns the typed value or throws with what was wrong. */
-  parse?: (value: string) => unknown;
-  /** Flag name when it differs from the key's kebab-case. */
-  flag?: string;
-}
 
 export const DEFAULT_SAMPLE = join(packageRoot(), 'assets', 'sample', 'sample.mp4');
 
 const SOURCE_RE = /^(v4l2:\/dev\/\S+|v4l2:auto|file:.+|synthetic)$/;
 const SINK_RE = /^(v4l2:(\/dev\/\S+|auto)|y4m:.+|mp4:.+|preview:\d{1,5}|null)$/;
+const INPUT_FORMATS = ['auto', 'mjpeg', 'nv12', 'yuyv', 'i420'] as const;
+const BOOLEAN = 'true or false';
 
-const SPECS: OptionSpec[] = [
-  { key: 'source', kind: 'string', help: 'Where frames come from', accepts: 'v4l2:/dev/videoN (or /dev/v4l/by-id/...), v4l2:auto, file:PATH, synthetic', parse: (v) => check(v, SOURCE_RE.test(v)) },
-  { key: 'sinks', flag: 'sink', kind: 'list', help: 'Where frames go (repeat or comma-separate for several)', accepts: 'v4l2:/dev/videoN, v4l2:auto, y4m:PATH, mp4:PATH, preview:PORT, null', parse: (v) => check(v, SINK_RE.test(v) && portOk(v)) },
-  { key: 'inputFormat', kind: 'string', help: "A webcam's pixel format (default: the best it offers at the size and rate)", accepts: 'auto, mjpeg, nv12, yuyv, i420', parse: (v) => check(v, ['auto', 'mjpeg', 'nv12', 'yuyv', 'i420'].includes(v)) },
-  { key: 'width', flag: 'size', kind: 'string', help: 'Frame size', accepts: 'WxH, e.g. 1280x720 (even numbers, 64..4096)', parse: parseSize },
-  { key: 'fps', kind: 'int', help: 'Frames per second', accepts: 'an integer 1..120', parse: (v) => int(v, 1, 120) },
-  { key: 'model', kind: 'string', help: 'Model manifest (.json) or .onnx beside one', accepts: 'a file path', parse: (v) => v },
-  { key: 'provider', kind: 'string', help: 'Inference provider', accepts: 'auto, tensorrt, cuda, cpu', parse: (v) => check(v, ['auto', 'tensorrt', 'cuda', 'cpu'].includes(v)) },
-  { key: 'threads', kind: 'int', help: 'CPU inference threads (default: chosen for the machine)', accepts: 'an integer 1..64', parse: (v) => int(v, 1, 64) },
-  { key: 'filters', kind: 'list', help: 'Filters to enable, in order (overrides --preset)', accepts: `none, or a list of ${FILTER_NAMES.join(', ')}`, parse: (v) => check(v, v === 'none' || isFilterName(v)) },
-  { key: 'preset', kind: 'string', help: 'Preset to start with', accepts: PRESETS.map((p) => p.name).join(', '), parse: (v) => PRESETS.find((p) => p.name.toLowerCase() === v.toLowerCase())?.name ?? fail() },
-  { key: 'frames', kind: 'int', help: 'Stop after N frames', accepts: 'an integer >= 1', parse: (v) => int(v, 1, Number.MAX_SAFE_INTEGER) },
-  { key: 'metrics', kind: 'string', help: 'Write per-stage timings as JSON to this file (updated every second and at exit)', accepts: 'a file path', parse: (v) => v },
-  { key: 'control', kind: 'string', help: 'Control server address (obs-websocket, HTTP API, web panel), or "off"', accepts: 'HOST:PORT or off', parse: parseControl },
-  { key: 'password', kind: 'string', help: 'Control server password (default: generated into the config dir)', accepts: 'a non-empty string', parse: (v) => check(v, v.length > 0) },
-  { key: 'loop', kind: 'bool', help: 'Loop file sources (default on)', accepts: 'true or false' },
-  { key: 'matteLag', kind: 'int', help: 'Frames a matte may be away from the frame it is applied to', accepts: 'an integer 0..1000; a large value never holds video back for the model', parse: (v) => int(v, 0, 1000) },
-  { key: 'faceCrop', kind: 'bool', help: 'Run the model on a crop around the face (default on)', accepts: 'true or false' },
-  { key: 'temporal', kind: 'bool', help: 'Temporal smoothing of the matte (default on)', accepts: 'true or false' },
-  { key: 'hotkeys', flag: 'hotkey', kind: 'list', help: 'Hotkey binding, e.g. "ctrl+alt+1=toggle:beautify" (repeatable)', accepts: `KEYS=ACTION or KEYS=none, actions: ${Object.keys(ACTIONS).join(', ')}`, parse: (v) => (parseHotkeyBinding(v), v) },
-  { key: 'obs', kind: 'string', help: 'Connect to OBS Studio at this obs-websocket URL', accepts: 'ws://HOST:PORT', parse: (v) => check(v, /^wss?:\/\/[^\s]+$/.test(v)) },
-  { key: 'obsPassword', kind: 'string', help: "OBS's websocket password", accepts: 'a string', parse: (v) => v },
-  { key: 'obsScene', kind: 'string', help: 'OBS scene to put the FaceMat Camera input in (default: current program scene)', accepts: 'a scene name', parse: (v) => check(v, v.length > 0) },
-  { key: 'obsVirtualcam', kind: 'bool', help: "Start and stop OBS's virtual camera with the pipeline", accepts: 'true or false' },
-  { key: 'obsScenePresets', kind: 'map', help: 'Config file only: OBS scene name -> preset to select', accepts: 'an object of strings' },
-  { key: 'verbose', kind: 'bool', help: 'Log metrics once a second', accepts: 'true or false' },
-];
+/**
+ * `facemat run`'s options. Each with a `configKey` is also a key of the config file (JSON, the
+ * same values; lists as arrays or comma strings), read before the flags, which win.
+ */
+export const RUN_SPEC = commandSpec({
+  name: 'run',
+  summary: 'Run the camera: source -> face matte -> filters -> sinks, with the control surfaces',
+  usage: '[options]',
+  about: `With no options: the bundled sample clip, the shipped model, the "Natural" preset, a browser
+preview on http://127.0.0.1:8080/ and the control server on 127.0.0.1:4456.`,
+  options: {
+    source: value({
+      configKey: 'source',
+      arg: 'SPEC',
+      accepts: 'v4l2:/dev/videoN (or /dev/v4l/by-id/...), v4l2:auto, file:PATH, synthetic',
+      parse: accept.matching(SOURCE_RE),
+      defaultText: 'the sample clip',
+      help: 'where frames come from: `v4l2:/dev/videoN` (or `/dev/v4l/by-id/...`, `v4l2:auto`), `file:PATH` (any video ffmpeg reads), `synthetic`',
+    }),
+    sink: list({
+      configKey: 'sinks',
+      arg: 'SPEC',
+      accepts: 'v4l2:/dev/videoN, v4l2:auto, y4m:PATH, mp4:PATH, preview:PORT, null',
+      parse: (v) => (SINK_RE.test(v) && portOk(v) ? v : reject()),
+      defaultText: '`preview:8080`',
+      help: 'where frames go: `v4l2:/dev/videoN` or `v4l2:auto` (virtual camera), `y4m:PATH`, `mp4:PATH`, `preview:PORT`, `null`',
+    }),
+    'input-format': value({
+      configKey: 'inputFormat',
+      arg: 'FORMAT',
+      accepts: INPUT_FORMATS.join(', '),
+      parse: accept.oneOf(INPUT_FORMATS),
+      defaultText: '`auto`',
+      help: "a webcam's pixel format: `mjpeg`, `nv12`, `yuyv`, `i420`; `auto` takes MJPEG, then NV12, YUYV, I420, whichever reaches the rate",
+    }),
+    size: value({ configKey: 'size', arg: 'WxH', accepts: 'WxH, e.g. 1280x720 (even numbers, 64..4096)', parse: parseSize, defaultText: '`1280x720`', help: 'frame size' }),
+    fps: value({ configKey: 'fps', arg: 'N', accepts: 'an integer 1..120', parse: accept.integer(1, 120), defaultText: '30', help: 'frame rate, 1..120' }),
+    model: value({ configKey: 'model', arg: 'PATH', accepts: 'a file path', defaultText: '`models/facemat-student.json`', help: 'model manifest or `.onnx`' }),
+    provider: value({
+      configKey: 'provider',
+      arg: 'P',
+      accepts: PROVIDER_REQUESTS.join(', '),
+      parse: accept.oneOf(PROVIDER_REQUESTS),
+      defaultText: '`auto`',
+      help: '`auto` (TensorRT, then CUDA, then CPU), `tensorrt`, `cuda`, `cpu`',
+    }),
+    threads: value({ configKey: 'threads', arg: 'N', accepts: 'an integer 1..64', parse: accept.integer(1, 64), defaultText: 'cores - 1 (max 4)', help: 'CPU inference threads' }),
+    filters: list({
+      configKey: 'filters',
+      arg: 'NAME',
+      accepts: `none, or a list of ${FILTER_NAMES.join(', ')}`,
+      parse: (v) => (v === 'none' || isFilterName(v) ? v : reject()),
+      defaultText: "the preset's",
+      help: `filters to enable, in order (overrides \`--preset\`): ${FILTER_NAMES.map((f) => `\`${f}\``).join(', ')}; \`none\` for none`,
+    }),
+    preset: value({
+      configKey: 'preset',
+      arg: 'NAME',
+      accepts: PRESETS.map((p) => p.name).join(', '),
+      parse: (v) => PRESETS.find((p) => p.name.toLowerCase() === v.toLowerCase())?.name ?? reject(),
+      defaultText: `\`${DEFAULT_PRESET}\``,
+      help: `the preset to start with: ${PRESETS.map((p) => `\`${p.name}\``).join(', ')}`,
+    }),
+    frames: value({ configKey: 'frames', arg: 'N', accepts: 'an integer >= 1', parse: accept.integer(1, Number.MAX_SAFE_INTEGER), defaultText: 'endless', help: 'stop after N frames' }),
+    metrics: value({ configKey: 'metrics', arg: 'PATH', accepts: 'a file path', defaultText: 'none', help: 'per-stage timings as JSON, rewritten every second and at exit' }),
+    control: value({
+      configKey: 'control',
+      arg: 'HOST:PORT',
+      accepts: 'HOST:PORT or off',
+      parse: parseControl,
+      defaultText: '`127.0.0.1:4456`',
+      help: 'control server (web panel, HTTP API, obs-websocket), or `off`',
+    }),
+    password: value({
+      configKey: 'password',
+      arg: 'P',
+      accepts: 'a non-empty string',
+      defaultText: 'generated',
+      help: 'control password; generated on first run into `~/.config/facemat-cam/control-password`',
+    }),
+    loop: flag({ configKey: 'loop', negatable: true, defaultText: 'on', help: 'loop file sources' }),
+    'matte-lag': value({
+      configKey: 'matteLag',
+      arg: 'N',
+      accepts: 'an integer 0..1000; a large value never holds video back for the model',
+      parse: accept.integer(0, 1000),
+      defaultText: '1',
+      help: 'how many frames a matte may be away from the frame it is applied to, 0..1000; a large value never holds video back for a slow model (see [pipeline.md](pipeline.md))',
+    }),
+    'face-crop': flag({ configKey: 'faceCrop', negatable: true, defaultText: 'on', help: 'run the model on a crop around the face found in the previous matte' }),
+    temporal: flag({ configKey: 'temporal', negatable: true, defaultText: 'on', help: 'temporal smoothing of the matte where the frame did not change' }),
+    hotkey: list({
+      configKey: 'hotkeys',
+      arg: 'KEYS=ACTION',
+      accepts: `KEYS=ACTION or KEYS=none, actions: ${Object.keys(ACTIONS).join(', ')}`,
+      parse: (v) => (parseHotkeyBinding(v), v),
+      defaultText: 'see [hotkeys](control.md#global-hotkeys)',
+      help: 'global hotkey binding, e.g. `ctrl+alt+1=toggle:beautify`',
+    }),
+    obs: value({
+      configKey: 'obs',
+      arg: 'ws://HOST:PORT',
+      accepts: 'ws://HOST:PORT',
+      parse: accept.matching(/^wss?:\/\/[^\s]+$/),
+      defaultText: 'none',
+      help: 'put the camera into a running OBS Studio (see [OBS](obs-bridge.md#options))',
+    }),
+    'obs-password': value({ configKey: 'obsPassword', arg: 'P', accepts: 'a string', parse: (v) => v, defaultText: 'none', help: "OBS's websocket password" }),
+    'obs-scene': value({ configKey: 'obsScene', arg: 'NAME', accepts: 'a scene name', defaultText: 'the current program scene', help: 'OBS scene to put the FaceMat Camera input in' }),
+    'obs-virtualcam': flag({ configKey: 'obsVirtualcam', negatable: true, help: "start and stop OBS's virtual camera with the pipeline" }),
+    'obs-scene-presets': configOnly({ configKey: 'obsScenePresets', accepts: 'an object of strings', defaultText: '`{}`', help: 'OBS scene name -> preset to select when OBS switches to it' }),
+    verbose: flag({ configKey: 'verbose', help: 'log fps, per-stage latency, drops and RSS once a second' }),
+    config: value({ arg: 'PATH', accepts: 'a file path', defaultText: '`~/.config/facemat-cam/config.json`', help: 'the config file to read' }),
+  },
+});
 
 export function defaultRunOptions(): RunOptions {
   return {
@@ -89,64 +167,28 @@ export function defaultRunOptions(): RunOptions {
   };
 }
 
-export function runOptionsHelp(): string {
-  const lines = ['usage: facemat run [options]', '', 'options (flags win over the config file):'];
-  for (const spec of SPECS) {
-    if (spec.kind === 'map') continue;
-    const flag = `--${flagName(spec)}${spec.kind === 'bool' ? `, --no-${flagName(spec)}` : ' VALUE'}`;
-    lines.push(`  ${flag.padEnd(34)} ${spec.help} (${spec.accepts})`);
-  }
-  lines.push('  --config PATH                      Config file (default: ' + join(configDir(), 'config.json') + ')');
-  lines.push('', 'With no options: the bundled sample clip, the shipped model, the "Natural" preset, a browser');
-  lines.push('preview on http://127.0.0.1:8080/ and the control server on 127.0.0.1:4456.');
-  return lines.join('\n');
-}
-
 /**
  * Merges defaults, the config file (JSON, keys as in RunOptions) and flags, in that order.
  * Any unknown or invalid key or flag is a UsageError naming it and the accepted values.
  */
 export function resolveRunOptions(argv: string[], env: { configPath?: string } = {}): RunOptions {
-  const flags = parseFlags(argv);
-  const configPath = flags.configPath ?? env.configPath ?? join(configDir(), 'config.json');
+  const { help, values } = parseCommandLine(RUN_SPEC, argv);
+  if (help) throw new UsageError('--help is not a run option (it prints the help)');
+  const configPath = values.config ?? env.configPath ?? join(configDir(), 'config.json');
   const options = defaultRunOptions();
   if (existsSync(configPath)) applyConfigFile(options, configPath);
-  else if (flags.configPath !== undefined) throw new UsageError(`config file not found: ${configPath}`);
-  for (const [spec, values] of flags.values) assign(options, spec, values, `--${flagName(spec)}`);
+  else if (values.config !== undefined) throw new UsageError(`config file not found: ${configPath}`);
+  for (const [name, option] of flagOptions(RUN_SPEC.options)) {
+    const given = (values as Record<string, unknown>)[name];
+    if (given !== undefined && option.configKey) assign(options, option.configKey, given, `--${name}`);
+  }
   return options;
 }
 
-function parseFlags(argv: string[]): { values: Array<[OptionSpec, string[] | boolean]>; configPath?: string } {
-  const values: Array<[OptionSpec, string[] | boolean]> = [];
-  let configPath: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}" (options start with --; see facemat run --help)`);
-    const [rawName, inline] = splitOnce(arg.slice(2));
-    if (rawName === 'config') {
-      configPath = inline ?? argv[++i];
-      if (!configPath) throw new UsageError('--config needs a path');
-      continue;
-    }
-    const negated = rawName.startsWith('no-');
-    const spec = SPECS.find((s) => flagName(s) === rawName) ?? (negated ? SPECS.find((s) => flagName(s) === rawName.slice(3) && s.kind === 'bool') : undefined);
-    if (!spec || spec.kind === 'map') {
-      const known = SPECS.filter((s) => s.kind !== 'map').map((s) => `--${flagName(s)}`).join(', ');
-      throw new UsageError(`unknown option --${rawName} (options: ${known}, --config)`);
-    }
-    if (spec.kind === 'bool') {
-      if (inline !== undefined && !['true', 'false'].includes(inline)) throw new UsageError(`--${rawName} must be true or false, not "${inline}"`);
-      values.push([spec, negated ? false : inline !== 'false']);
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${rawName} needs a value (${spec.accepts})`);
-    const existing = values.find(([s]) => s === spec);
-    const parts = spec.kind === 'list' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [value];
-    if (existing && spec.kind === 'list') (existing[1] as string[]).push(...parts);
-    else values.push([spec, parts]);
-  }
-  return { values, configPath };
+/** The config file's keys, and `sink` for `sinks` as people write it. */
+function configOption(key: string): OptionSpec | undefined {
+  const wanted = key === 'sink' ? 'sinks' : key;
+  return Object.values(RUN_SPEC.options).find((option) => option.configKey === wanted);
 }
 
 function applyConfigFile(options: RunOptions, path: string): void {
@@ -157,83 +199,45 @@ function applyConfigFile(options: RunOptions, path: string): void {
     throw new UsageError(`config file ${path} is not valid JSON: ${errorMessage(err)}`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`config file ${path} must hold a JSON object`);
-  for (const [key, value] of Object.entries(raw)) {
-    const configKey = key === 'size' ? 'width' : key === 'sink' ? 'sinks' : key;
-    const spec = SPECS.find((s) => s.key === configKey);
-    if (!spec) {
-      const known = ['size', ...SPECS.filter((s) => s.key !== 'width').map((s) => s.key)].join(', ');
-      throw new UsageError(`unknown key "${key}" in ${path} (keys: ${known})`);
+  for (const [key, given] of Object.entries(raw)) {
+    const option = configOption(key);
+    if (!option?.configKey) {
+      const known = Object.values(RUN_SPEC.options).flatMap((o) => (o.configKey ? [o.configKey] : []));
+      throw new UsageError(`unknown key "${key}" in ${path} (keys: ${known.join(', ')})`);
     }
     const where = `"${key}" in ${path}`;
-    if (spec.kind === 'bool') {
-      if (typeof value !== 'boolean') throw new UsageError(`${where} must be true or false`);
-      assign(options, spec, value, where);
-    } else if (spec.kind === 'map') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-        throw new UsageError(`${where} must be ${spec.accepts}`);
+    if (option.kind === 'flag') {
+      if (typeof given !== 'boolean') throw new UsageError(`${where} must be ${BOOLEAN}`);
+      assign(options, option.configKey, given, where);
+    } else if (option.kind === 'config-only') {
+      if (typeof given !== 'object' || given === null || Array.isArray(given) || Object.values(given).some((v) => typeof v !== 'string')) {
+        throw new UsageError(`${where} must be ${option.accepts}`);
       }
-      options.obsScenePresets = { ...(value as Record<string, string>) };
-    } else if (spec.kind === 'list') {
-      const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null;
-      if (!list || list.some((v) => typeof v !== 'string')) throw new UsageError(`${where} must be a list of strings (${spec.accepts})`);
-      assign(options, spec, list.map((v: string) => v.trim()), where);
+      assign(options, option.configKey, { ...given }, where);
+    } else if (option.kind === 'list') {
+      const items: unknown = Array.isArray(given) ? given : typeof given === 'string' ? given.split(',') : null;
+      if (!Array.isArray(items) || items.some((v) => typeof v !== 'string')) throw new UsageError(`${where} must be a list of strings (${option.accepts})`);
+      assign(options, option.configKey, items.map((item: string) => checkValue(option, item.trim(), where)), where);
     } else {
-      if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`${where} must be ${spec.accepts}`);
-      assign(options, spec, [String(value)], where);
+      if (typeof given !== 'string' && typeof given !== 'number') throw new UsageError(`${where} must be ${option.accepts}`);
+      assign(options, option.configKey, checkValue(option, String(given), where), where);
     }
   }
 }
 
-function assign(options: RunOptions, spec: OptionSpec, values: string[] | boolean, where: string): void {
-  const target = options as unknown as Record<string, unknown>;
-  if (typeof values === 'boolean') {
-    target[spec.key] = values;
-    return;
-  }
-  const parsed = values.map((v) => {
-    try {
-      return spec.parse ? spec.parse(v) : v;
-    } catch {
-      throw new UsageError(`invalid value "${v}" for ${where} (accepted: ${spec.accepts})`);
-    }
-  });
-  if (spec.key === 'width') {
-    const { width, height } = parsed[0] as { width: number; height: number };
+/** Sets one checked value by its config key; `size` and `filters` are not stored as they are written. */
+function assign(options: RunOptions, key: string, parsed: unknown, where: string): void {
+  if (key === 'size') {
+    const { width, height } = parsed as { width: number; height: number };
     options.width = width;
     options.height = height;
-  } else if (spec.key === 'filters') {
-    if (parsed.includes('none') && parsed.length > 1) throw new UsageError(`${where}: "none" cannot be combined with filters`);
-    options.filters = parsed.includes('none') ? [] : (parsed as FilterName[]);
-  } else if (spec.kind === 'list') {
-    target[spec.key] = parsed;
+  } else if (key === 'filters') {
+    const names = parsed as string[];
+    if (names.includes('none') && names.length > 1) throw new UsageError(`${where}: "none" cannot be combined with filters`);
+    options.filters = names.includes('none') ? [] : (names as FilterName[]);
   } else {
-    target[spec.key] = parsed[0];
+    (options as unknown as Record<string, unknown>)[key] = parsed;
   }
-}
-
-function flagName(spec: OptionSpec): string {
-  return spec.flag ?? spec.key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-}
-
-function splitOnce(s: string): [string, string | undefined] {
-  const i = s.indexOf('=');
-  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
-}
-
-function fail(): never {
-  throw new Error('invalid');
-}
-
-function check(value: string, ok: boolean): string {
-  if (!ok) fail();
-  return value;
-}
-
-function int(value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value)) fail();
-  const n = Number(value);
-  if (n < min || n > max) fail();
-  return n;
 }
 
 function portOk(sink: string): boolean {
@@ -244,18 +248,18 @@ function portOk(sink: string): boolean {
 
 function parseSize(value: string): { width: number; height: number } {
   const m = /^(\d+)x(\d+)$/.exec(value);
-  if (!m) fail();
+  if (!m) reject();
   const width = Number(m[1]);
   const height = Number(m[2]);
-  if (width % 2 || height % 2 || width < 64 || height < 64 || width > 4096 || height > 4096) fail();
+  if (width % 2 || height % 2 || width < 64 || height < 64 || width > 4096 || height > 4096) reject();
   return { width, height };
 }
 
 function parseControl(value: string): { host: string; port: number } | null {
   if (value === 'off') return null;
   const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
-  if (!m) fail();
+  if (!m) reject();
   const port = Number(m[2]);
-  if (port < 1 || port > 65535) fail();
+  if (port < 1 || port > 65535) reject();
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }

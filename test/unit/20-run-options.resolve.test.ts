@@ -62,7 +62,7 @@ describe('resolveRunOptions', function () {
     usageError(['--sink', 'preview:99999'], /invalid value "preview:99999" for --sink/);
     usageError(['--filters', 'sparkle'], /invalid value "sparkle" for --filters \(accepted: none, or a list of beautify, toon/);
     usageError(['--source'], /--source needs a value/);
-    usageError(['--loop=maybe'], /--loop must be true or false/);
+    usageError(['--loop=maybe'], /--loop takes no value/);
     usageError(['stray'], /unexpected argument "stray"/);
     usageError(['--hotkey', 'ctrl+alt+1=toggle:sparkle'], /invalid value "ctrl\+alt\+1=toggle:sparkle" for --hotkey \(accepted: KEYS=ACTION.*toggle:beautify/);
     usageError(['--hotkey', 'hyper+q=preset:next'], /invalid value "hyper\+q=preset:next" for --hotkey/);
@@ -82,7 +82,7 @@ describe('resolveRunOptions', function () {
 
   it('names the bad config key and the accepted keys', function () {
     writeFileSync(config, JSON.stringify({ fsp: 30 }));
-    usageError([], /unknown key "fsp" in .*config\.json \(keys: size, source, sinks/);
+    usageError([], /unknown key "fsp" in .*config\.json \(keys: source, sinks, inputFormat, size, fps/);
     writeFileSync(config, JSON.stringify({ faceCrop: 'yes' }));
     usageError([], /"faceCrop" in .* must be true or false/);
     writeFileSync(config, JSON.stringify({ provider: 'npu' }));

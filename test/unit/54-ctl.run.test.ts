@@ -121,7 +121,7 @@ describe('facemat ctl', function () {
     await assert.rejects(run('set', 'beautify', 'strength'), /not key=value/);
     await assert.rejects(run('virtualcam', 'explode'), /start, stop or toggle/);
     await assert.rejects(run('--frobnicate', 'state'), /unknown option --frobnicate/);
-    await assert.rejects(run('--url', 'ftp://x', 'state'), /--url must start with http/);
+    await assert.rejects(run('--url', 'ftp://x', 'state'), /invalid value "ftp:\/\/x" for --url \(accepted: http:\/\/HOST:PORT/);
   });
 
   it('is registered in the facemat CLI', async function () {

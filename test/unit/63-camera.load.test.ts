@@ -131,9 +131,9 @@ describe('facemat camera load', () => {
   });
 
   it('bad options are usage errors (exit 2 from main)', async () => {
-    await assert.rejects(f.run(['load', '--video-nr', 'ten']), (e: unknown) => e instanceof UsageError && /--video-nr ten: the video node number must be an integer/.test(e.message));
+    await assert.rejects(f.run(['load', '--video-nr', 'ten']), (e: unknown) => e instanceof UsageError && /invalid value "ten" for --video-nr \(accepted: an integer from 0 to 255\)/.test(e.message));
     await assert.rejects(f.run(['load', '--label', 'A,B']), /commas/);
-    await assert.rejects(f.run(['load', '--exclusive-caps', 'yes']), /--exclusive-caps must be 0 or 1/);
+    await assert.rejects(f.run(['load', '--exclusive-caps', 'yes']), /invalid value "yes" for --exclusive-caps \(accepted: 0 or 1\)/);
     await assert.rejects(f.run(['load', '--force']), /unknown option --force \(options: --video-nr/);
     await assert.rejects(f.run(['frobnicate']), /unknown command "frobnicate"/);
     assert.equal((await f.run([])).code, 2);

@@ -33,51 +33,76 @@ import { commandLine, elevation, lastLine, runProgram, which, type ElevateMode, 
 import { DEFAULT_SERVICE_ARGS, SERVICE_NAME, serviceState, unitPath, unitText, wantsLinkPath } from '../../setup/user-service.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../command.js';
+import { accept, commandSpec, flag, reject, value, type CommandSpec, type OptionValues } from '../options/option-spec.js';
+import { helpText } from '../options/help-text.js';
+import { parseCommandLine } from '../options/parse-options.js';
 
 /** A program it ran failed (modprobe, systemctl, pkexec refused), or a file could not be written. */
 export const EXIT_FAILED = 1;
 /** It cannot go on without a step from you, which the message names (module not installed, already loaded without our device, a conflicting modprobe.d line, not built...). */
 export const EXIT_BLOCKED = 3;
 
-const HELP = `usage: facemat camera <command> [options]
+const SUMMARY = 'Set up the virtual camera: load v4l2loopback, keep it after reboots, start at login';
 
-Sets up the "${FACEMAT_CARD_LABEL}" virtual camera (a v4l2loopback device) and the login service.
+/** Options more than one sub-command takes. */
+const videoNr = value({
+  arg: 'N',
+  accepts: 'an integer from 0 to 255',
+  parse: (raw) => (/^\d+$/.test(raw) && checkVideoNr(Number(raw)) === null ? Number(raw) : reject()),
+  defaultText: 'the first free one from 10',
+  help: 'the node number (`/dev/videoN`)',
+});
+const label = value({
+  arg: 'L',
+  accepts: '1 to 31 characters, without commas, quotes, backslashes or control characters',
+  parse: (raw) => (checkLabel(raw) === null ? raw : reject()),
+  defaultText: `\`${FACEMAT_CARD_LABEL}\``,
+  help: 'the card name apps show',
+});
+const exclusiveCaps = value({
+  arg: '0|1',
+  accepts: '0 or 1',
+  parse: (raw) => (raw === '1' ? true : raw === '0' ? false : reject()),
+  defaultText: '1',
+  help: '1 is what Chrome/WebRTC and Zoom need; 0 for the snap Zoom',
+});
+const elevate = value({
+  arg: 'pkexec|sudo',
+  accepts: 'pkexec or sudo',
+  parse: accept.oneOf(['pkexec', 'sudo'] as const),
+  defaultText: 'pkexec on a desktop, else sudo',
+  help: 'how to become root when not root',
+});
+const dryRun = (help: string) => flag({ help });
+const root = (help: string) => value({ arg: 'DIR', defaultText: '`$FACEMAT_ROOT`, else `/`', help });
 
-commands:
-  load               load v4l2loopback with a "${FACEMAT_CARD_LABEL}" device now
-  persist            load it at every boot (/${MODPROBE_CONF}, /${MODULES_LOAD_CONF})
-  unpersist          remove those two files
-  install-service    run \`facemat run\` at login (systemd user service ${SERVICE_NAME})
-  uninstall-service  stop, disable and remove that service
-  status             what is set up
-
-Run \`facemat camera <command> --help\` for its options.
-
-Exit status: 0 done (or nothing to do), 1 a program it ran failed, 2 bad usage,
-3 it needs a step from you first (the message names it).`;
-
-const SUB_HELP: Record<string, string> = {
-  load: `usage: facemat camera load [--video-nr N] [--label L] [--exclusive-caps 0|1] [--add] [--elevate pkexec|sudo] [--dry-run]
-
-Loads v4l2loopback with one device for facemat:
+const LOAD_SPEC = commandSpec({
+  name: 'camera load',
+  summary: `load v4l2loopback with a "${FACEMAT_CARD_LABEL}" device now`,
+  usage: '[options]',
+  about: `Loads v4l2loopback with one device for facemat:
   modprobe v4l2loopback ${loopbackOptionString()}
 as root directly, else through pkexec (in a desktop session) or sudo. Without --video-nr it takes
 the first free /dev/videoN from 10 up. Nothing to do when a "${FACEMAT_CARD_LABEL}" node exists.
 
 modprobe cannot add a device to a module that is already loaded (by OBS, say): then it stops and
-says so, unless --add is given, which adds the device with v4l2loopback-ctl (v4l2loopback 0.13+).
+says so, unless --add is given, which adds the device with v4l2loopback-ctl (v4l2loopback 0.13+).`,
+  options: {
+    'video-nr': videoNr,
+    label,
+    'exclusive-caps': exclusiveCaps,
+    add: flag({ help: 'the module is loaded already: add a device with `v4l2loopback-ctl` (v4l2loopback 0.13+)' }),
+    elevate,
+    'dry-run': dryRun('print the commands instead of running them'),
+    root: root('read `/dev`, `/sys` and `/proc` under DIR (tests)'),
+  },
+});
 
-options:
-  --video-nr N         the node number (/dev/videoN); default: the first free one from 10
-  --label L            the card name apps show (default "${FACEMAT_CARD_LABEL}")
-  --exclusive-caps 0|1 1 (default) is what Chrome/WebRTC and Zoom need; 0 for the snap Zoom
-  --add                the module is loaded already: add a device with v4l2loopback-ctl
-  --elevate pkexec|sudo  how to become root when not root (default: pkexec on a desktop, else sudo)
-  --dry-run            print the commands instead of running them
-  --root DIR           read /dev, /sys and /proc under DIR (tests)`,
-  persist: `usage: facemat camera persist [--video-nr N] [--label L] [--exclusive-caps 0|1] [--force] [--root DIR] [--dry-run]
-
-Writes /${MODPROBE_CONF}:
+const PERSIST_SPEC = commandSpec({
+  name: 'camera persist',
+  summary: `load it at every boot (/${MODPROBE_CONF}, /${MODULES_LOAD_CONF})`,
+  usage: '[options]',
+  about: `Writes /${MODPROBE_CONF}:
   options v4l2loopback ${loopbackOptionString()}
 and /${MODULES_LOAD_CONF} (v4l2loopback), so the camera is there after every boot. The node
 number is the loaded "${FACEMAT_CARD_LABEL}" node's, else the one already persisted, else the
@@ -85,39 +110,96 @@ first free one from 10. Files are written as root (pkexec or sudo when you are n
 
 Another modprobe.d line for v4l2loopback (OBS guides add one) would be merged with ours by
 modprobe, the later file winning each option: it stops, names the file and prints one line that
-gives both programs a device. --force writes ours anyway.
+gives both programs a device. --force writes ours anyway.`,
+  options: {
+    'video-nr': videoNr,
+    label,
+    'exclusive-caps': exclusiveCaps,
+    force: flag({ help: 'write even when another file configures v4l2loopback' }),
+    elevate,
+    root: root('write under DIR instead of `/` (an image, a test)'),
+    'dry-run': dryRun('print the files instead of writing them'),
+  },
+});
 
-options:
-  --video-nr N, --label L, --exclusive-caps 0|1   as for load
-  --force              write even when another file configures v4l2loopback
-  --elevate pkexec|sudo  how to become root when not root
-  --root DIR           write under DIR instead of / (an image, a test)
-  --dry-run            print the files instead of writing them`,
-  unpersist: `usage: facemat camera unpersist [--root DIR] [--elevate pkexec|sudo] [--dry-run]
-
-Removes /${MODPROBE_CONF} and /${MODULES_LOAD_CONF} (only those; another program's
+const UNPERSIST_SPEC = commandSpec({
+  name: 'camera unpersist',
+  summary: 'remove those two files',
+  usage: '[options]',
+  about: `Removes /${MODPROBE_CONF} and /${MODULES_LOAD_CONF} (only those; another program's
 v4l2loopback configuration stays). The loaded module stays until reboot.`,
-  'install-service': `usage: facemat camera install-service [--no-enable] [--no-start] [--dry-run] [-- RUN-OPTIONS...]
+  options: {
+    root: root('remove under DIR instead of `/`'),
+    elevate,
+    'dry-run': dryRun('print what it would remove'),
+  },
+});
 
-Writes the systemd user service ~/.config/systemd/user/${SERVICE_NAME} ($XDG_CONFIG_HOME respected)
+const INSTALL_SERVICE_SPEC = commandSpec({
+  name: 'camera install-service',
+  summary: `run \`facemat run\` at login (systemd user service ${SERVICE_NAME})`,
+  usage: '[options] [-- RUN-OPTIONS...]',
+  about: `Writes the systemd user service ~/.config/systemd/user/${SERVICE_NAME} ($XDG_CONFIG_HOME respected)
 that runs this facemat at login:
-  ${'<node> <this facemat>/dist/src/cli/main.js run'} ${DEFAULT_SERVICE_ARGS.join(' ')}
+  <node> <this facemat>/dist/src/cli/main.js run ${DEFAULT_SERVICE_ARGS.join(' ')}
 (or the \`facemat run\` options after --), restarting it when it fails, and enables and starts it
 with \`systemctl --user enable --now\`. When no user systemd is reachable (no session bus: ssh,
-a container) it enables it by the link systemctl would make, so it starts at the next login.
+a container) it enables it by the link systemctl would make, so it starts at the next login.`,
+  options: {
+    'no-enable': flag({ help: 'only write the file' }),
+    'no-start': flag({ help: 'enable, but do not start it now' }),
+    'dry-run': dryRun('print the file and the commands instead'),
+  },
+  operands: 'after-terminator',
+});
 
-options:
-  --no-enable          only write the file
-  --no-start           enable, but do not start it now
-  --dry-run            print the file and the commands instead`,
-  'uninstall-service': `usage: facemat camera uninstall-service [--dry-run]
+const UNINSTALL_SERVICE_SPEC = commandSpec({
+  name: 'camera uninstall-service',
+  summary: 'stop, disable and remove that service',
+  usage: '[--dry-run]',
+  about: `Stops and disables ${SERVICE_NAME} (systemctl --user disable --now) and removes its file.`,
+  options: {
+    'dry-run': dryRun('print the commands instead'),
+  },
+});
 
-Stops and disables ${SERVICE_NAME} (systemctl --user disable --now) and removes its file.`,
-  status: `usage: facemat camera status [--root DIR]
-
-Prints the module, the "${FACEMAT_CARD_LABEL}" node, the persistence files and the service.
+const STATUS_SPEC = commandSpec({
+  name: 'camera status',
+  summary: 'what is set up',
+  usage: '[--root DIR]',
+  about: `Prints the module, the "${FACEMAT_CARD_LABEL}" node, the persistence files and the service.
 Exit status 0 when a "${FACEMAT_CARD_LABEL}" node exists, 3 when not.`,
-};
+  options: {
+    root: root('read under DIR instead of `/`'),
+  },
+});
+
+/** The sub-commands, by the word after `facemat camera`. */
+const SUB_COMMANDS = {
+  load: LOAD_SPEC,
+  persist: PERSIST_SPEC,
+  unpersist: UNPERSIST_SPEC,
+  'install-service': INSTALL_SERVICE_SPEC,
+  'uninstall-service': UNINSTALL_SERVICE_SPEC,
+  status: STATUS_SPEC,
+} as const;
+type SubCommand = keyof typeof SUB_COMMANDS;
+
+const EXIT_STATUS = `Exit status: 0 done (or nothing to do), 1 a program it ran failed, 2 bad usage,
+3 it needs a step from you first (the message names it).`;
+
+const HELP = [
+  'usage: facemat camera <command> [options]',
+  '',
+  `Sets up the "${FACEMAT_CARD_LABEL}" virtual camera (a v4l2loopback device) and the login service.`,
+  '',
+  'commands:',
+  ...Object.entries(SUB_COMMANDS).map(([name, spec]) => `  ${name.padEnd(18)} ${spec.summary}`),
+  '',
+  'Run `facemat camera <command> --help` for its options.',
+  '',
+  EXIT_STATUS,
+].join('\n');
 
 export interface CameraContext {
   stdout: { write(text: string): unknown };
@@ -148,7 +230,6 @@ function defaultCameraContext(): CameraContext {
 interface Options {
   dryRun: boolean;
   root: string;
-  rootGiven: boolean;
   videoNr?: number;
   label: string;
   exclusiveCaps: boolean;
@@ -158,102 +239,27 @@ interface Options {
   enable: boolean;
   start: boolean;
   runArgs: string[] | null;
-  help: boolean;
 }
 
-const ALLOWED: Record<string, string[]> = {
-  load: ['--video-nr', '--label', '--exclusive-caps', '--add', '--elevate', '--dry-run', '--root'],
-  persist: ['--video-nr', '--label', '--exclusive-caps', '--force', '--elevate', '--dry-run', '--root'],
-  unpersist: ['--elevate', '--dry-run', '--root'],
-  'install-service': ['--no-enable', '--no-start', '--dry-run', '--'],
-  'uninstall-service': ['--dry-run'],
-  status: ['--root'],
-};
+/** Any sub-command's parsed options: each gives only its own, the rest take their defaults here. */
+type CameraValues = OptionValues<typeof LOAD_SPEC.options> &
+  OptionValues<typeof PERSIST_SPEC.options> &
+  OptionValues<typeof INSTALL_SERVICE_SPEC.options>;
 
-function parse(sub: string, argv: string[], env: NodeJS.ProcessEnv): Options {
-  const options: Options = {
-    dryRun: false,
-    root: env.FACEMAT_ROOT || '/',
-    rootGiven: false,
-    label: DEFAULT_LOOPBACK_OPTIONS.label,
-    exclusiveCaps: true,
-    add: false,
-    force: false,
-    elevate: 'auto',
-    enable: true,
-    start: true,
-    runArgs: null,
-    help: false,
+function cameraOptions(values: CameraValues, runArgs: string[] | null, env: NodeJS.ProcessEnv): Options {
+  return {
+    dryRun: values['dry-run'] ?? false,
+    root: values.root ?? (env.FACEMAT_ROOT || '/'),
+    videoNr: values['video-nr'],
+    label: values.label ?? DEFAULT_LOOPBACK_OPTIONS.label,
+    exclusiveCaps: values['exclusive-caps'] ?? DEFAULT_LOOPBACK_OPTIONS.exclusiveCaps,
+    add: values.add ?? false,
+    force: values.force ?? false,
+    elevate: values.elevate ?? 'auto',
+    enable: !values['no-enable'],
+    start: !values['no-start'],
+    runArgs,
   };
-  const allowed = ALLOWED[sub];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') {
-      options.help = true;
-      continue;
-    }
-    if (arg === '--' && allowed.includes('--')) {
-      options.runArgs = argv.slice(i + 1);
-      break;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (!allowed.includes(name)) throw new UsageError(`unknown option ${arg} (options: ${allowed.join(', ')})`);
-    const value = (): string => {
-      const v = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    switch (name) {
-      case '--dry-run':
-        options.dryRun = true;
-        break;
-      case '--root':
-        options.root = value();
-        options.rootGiven = true;
-        break;
-      case '--video-nr': {
-        const raw = value();
-        const nr = /^\d+$/.test(raw) ? Number(raw) : NaN;
-        const problem = checkVideoNr(nr);
-        if (problem) throw new UsageError(`--video-nr ${raw}: ${problem}`);
-        options.videoNr = nr;
-        break;
-      }
-      case '--label': {
-        const label = value();
-        const problem = checkLabel(label);
-        if (problem) throw new UsageError(`--label: ${problem}`);
-        options.label = label;
-        break;
-      }
-      case '--exclusive-caps': {
-        const raw = value();
-        if (raw !== '0' && raw !== '1') throw new UsageError(`--exclusive-caps must be 0 or 1, not "${raw}"`);
-        options.exclusiveCaps = raw === '1';
-        break;
-      }
-      case '--add':
-        options.add = true;
-        break;
-      case '--force':
-        options.force = true;
-        break;
-      case '--elevate': {
-        const raw = value();
-        if (raw !== 'pkexec' && raw !== 'sudo') throw new UsageError(`--elevate must be pkexec or sudo, not "${raw}"`);
-        options.elevate = raw;
-        break;
-      }
-      case '--no-enable':
-        options.enable = false;
-        break;
-      case '--no-start':
-        options.start = false;
-        break;
-    }
-  }
-  return options;
 }
 
 /** Thrown inside a sub-command: printed as `facemat camera SUB: message` (plus detail lines), exit `code`. */
@@ -662,20 +668,24 @@ class CameraSetup {
 export function createCameraCommand(ctx: CameraContext): CliCommand {
   return {
     name: 'camera',
-    summary: 'Set up the virtual camera: load v4l2loopback, keep it after reboots, start at login',
+    summary: SUMMARY,
+    specs: Object.values(SUB_COMMANDS),
     async run(argv) {
       const [sub, ...rest] = argv;
       if (!sub || sub === '-h' || sub === '--help') {
         ctx.stdout.write(HELP + '\n');
         return sub ? 0 : 2;
       }
-      if (!(sub in ALLOWED)) throw new UsageError(`unknown command "${sub}" (commands: ${Object.keys(ALLOWED).join(', ')})`);
-      const options = parse(sub, rest, ctx.env);
-      if (options.help) {
-        ctx.stdout.write(SUB_HELP[sub] + '\n');
+      if (!(sub in SUB_COMMANDS)) throw new UsageError(`unknown command "${sub}" (commands: ${Object.keys(SUB_COMMANDS).join(', ')})`);
+      const spec: CommandSpec = SUB_COMMANDS[sub as SubCommand];
+      const { help, values, operands } = parseCommandLine(spec, rest);
+      if (help) {
+        ctx.stdout.write(helpText(spec) + '\n');
         return 0;
       }
-      const setup = new CameraSetup(ctx, options);
+      // `--` with nothing after it is a service that runs `facemat run` with no options
+      const runArgs = rest.includes('--') ? operands : null;
+      const setup = new CameraSetup(ctx, cameraOptions(values as CameraValues, runArgs, ctx.env));
       try {
         switch (sub) {
           case 'load':
@@ -703,6 +713,7 @@ export function createCameraCommand(ctx: CameraContext): CliCommand {
 
 export const command: CliCommand = {
   name: 'camera',
-  summary: 'Set up the virtual camera: load v4l2loopback, keep it after reboots, start at login',
+  summary: SUMMARY,
+  specs: Object.values(SUB_COMMANDS),
   run: (argv) => createCameraCommand(defaultCameraContext()).run(argv),
 };

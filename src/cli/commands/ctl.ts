@@ -6,12 +6,17 @@ import { FILTERS, isFilterName } from '../../pipeline/filter-settings/filter-cat
 import type { PipelineState } from '../../pipeline/controller/pipeline-controller.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../command.js';
+import { accept, commandSpec, flag, value, type OptionValues } from '../options/option-spec.js';
+import { helpText } from '../options/help-text.js';
+import { checkValue, parseCommandLine } from '../options/parse-options.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:4456';
 
-const HELP = `usage: facemat ctl [options] <command> [arguments]
-
-Controls a running \`facemat run\` through its HTTP API.
+export const CTL_SPEC = commandSpec({
+  name: 'ctl',
+  summary: 'Control a running facemat (filters, presets, pause, virtual camera) over its HTTP API',
+  usage: '[options] <command> [arguments]',
+  about: `Controls a running \`facemat run\` through its HTTP API.
 
 commands:
   state                          filters, preset, pause and virtual camera state
@@ -21,16 +26,16 @@ commands:
   pause | resume                 pause the camera (a "camera paused" frame) or resume it
   virtualcam start|stop|toggle   the virtual camera
   action NAME                    any hotkey action, e.g. toggle:matte, preset:next
-  metrics                        frame rates and per-stage latency
-
-options:
-  --url URL              control server (default $FACEMAT_CONTROL_URL or ${DEFAULT_URL})
-  --password P           control password (default: read from the config dir)
-  --password-file FILE   read the password from FILE (default ${join('$XDG_CONFIG_HOME/facemat-cam', 'control-password')})
-  --json                 print the API's JSON answer
-  -h, --help             this help
-
-Exit status: 0 done, 1 refused or unreachable, 2 bad usage.`;
+  metrics                        frame rates and per-stage latency`,
+  options: {
+    url: value({ arg: 'http://HOST:PORT', accepts: 'http://HOST:PORT or https://HOST:PORT', parse: accept.matching(/^https?:\/\//), defaultText: `\`$FACEMAT_CONTROL_URL\`, else \`${DEFAULT_URL}\``, help: 'the control server' }),
+    password: value({ arg: 'P', defaultText: 'read from the config dir', help: 'the control password' }),
+    'password-file': value({ arg: 'FILE', defaultText: '`$XDG_CONFIG_HOME/facemat-cam/control-password`', help: 'read the password from FILE' }),
+    json: flag({ help: "print the API's JSON answer" }),
+  },
+  operands: 'any',
+  footer: 'Exit status: 0 done, 1 refused or unreachable, 2 bad usage.',
+});
 
 export interface CtlIo {
   stdout: { write(text: string): unknown };
@@ -43,27 +48,12 @@ interface CtlOptions {
   password: string | null;
   passwordFile: string | null;
   json: boolean;
-  rest: string[];
 }
 
-function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CtlOptions {
-  const options: CtlOptions = { url: env.FACEMAT_CONTROL_URL || DEFAULT_URL, password: null, passwordFile: null, json: false, rest: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--url') options.url = value();
-    else if (arg === '--password') options.password = value();
-    else if (arg === '--password-file') options.passwordFile = value();
-    else if (arg === '--json') options.json = true;
-    else if (arg.startsWith('--') && options.rest.length === 0) throw new UsageError(`unknown option ${arg} (see facemat ctl --help)`);
-    else options.rest.push(arg);
-  }
-  if (!/^https?:\/\//.test(options.url)) throw new UsageError(`--url must start with http:// or https:// (got "${options.url}")`);
-  return options;
+/** The options, with the URL from $FACEMAT_CONTROL_URL when --url is not given (checked the same way). */
+function ctlOptions(values: OptionValues<typeof CTL_SPEC.options>, env: NodeJS.ProcessEnv): CtlOptions {
+  const fromEnv = env.FACEMAT_CONTROL_URL ? checkValue(CTL_SPEC.options.url, env.FACEMAT_CONTROL_URL, '$FACEMAT_CONTROL_URL') : undefined;
+  return { url: values.url ?? fromEnv ?? DEFAULT_URL, password: values.password ?? null, passwordFile: values['password-file'] ?? null, json: values.json ?? false };
 }
 
 function readPassword(options: CtlOptions): string {
@@ -171,14 +161,16 @@ function describeMetrics(d: Record<string, unknown>): string {
 export function createCtlCommand(io: CtlIo): CliCommand {
   return {
     name: 'ctl',
-    summary: 'Control a running facemat (filters, presets, pause, virtual camera) over its HTTP API',
+    summary: CTL_SPEC.summary,
+    specs: [CTL_SPEC],
     async run(argv: string[]): Promise<number> {
-      if (argv.includes('--help') || argv.includes('-h')) {
-        io.stdout.write(HELP + '\n');
+      const { help, values, operands } = parseCommandLine(CTL_SPEC, argv);
+      if (help) {
+        io.stdout.write(helpText(CTL_SPEC) + '\n');
         return 0;
       }
-      const options = parseOptions(argv, io.env);
-      const request = requestFor(options.rest);
+      const options = ctlOptions(values, io.env);
+      const request = requestFor(operands);
       try {
         const client = new ControlClient(options.url, readPassword(options));
         const data = await client.request(request.method, request.path, request.body);

@@ -3,18 +3,21 @@ import { OBS_CARD_LABEL, isLoopback, isWebcam } from '../../native/device-select
 import { NativeLoadError, loadNative } from '../../native/loader.js';
 import { MODPROBE_LINE } from '../../native/loopback-setup.js';
 import type { CliCommand } from '../command.js';
-import { UsageError } from '../command.js';
+import { commandSpec, flag } from '../options/option-spec.js';
+import { helpText } from '../options/help-text.js';
+import { parseCommandLine } from '../options/parse-options.js';
 
-const HELP = `usage: facemat devices [--json]
-
-Lists the video devices (V4L2): webcams with every format, size and frame rate they offer,
-and v4l2loopback virtual camera devices with their labels.
-
-options:
-  --json       print the list as JSON
-  -h, --help   this help
-
-Exit status: 0 listed (also when there is none), 1 the native addon cannot load, 2 bad usage.`;
+export const DEVICES_SPEC = commandSpec({
+  name: 'devices',
+  summary: 'List webcams and virtual camera (v4l2loopback) devices',
+  usage: '[--json]',
+  about: `Lists the video devices (V4L2): webcams with every format, size and frame rate they offer,
+and v4l2loopback virtual camera devices with their labels.`,
+  options: {
+    json: flag({ help: 'print the list as JSON (for scripts)' }),
+  },
+  footer: 'Exit status: 0 listed (also when there is none), 1 the native addon cannot load, 2 bad usage.',
+});
 
 export interface DevicesIo {
   stdout: { write(text: string): unknown };
@@ -69,14 +72,12 @@ export function formatDevices(devices: readonly DeviceInfo[]): string[] {
 }
 
 export async function runDevices(argv: string[], io: DevicesIo, native: () => NativeBinding = loadNative): Promise<number> {
-  let json = false;
-  for (const arg of argv) {
-    if (arg === '--json') json = true;
-    else if (arg === '-h' || arg === '--help') {
-      io.stdout.write(HELP + '\n');
-      return 0;
-    } else throw new UsageError(`unknown option ${arg} (options: --json)`);
+  const { help, values } = parseCommandLine(DEVICES_SPEC, argv);
+  if (help) {
+    io.stdout.write(helpText(DEVICES_SPEC) + '\n');
+    return 0;
   }
+  const json = values.json ?? false;
   let devices: DeviceInfo[];
   try {
     devices = native().listDevices();
@@ -91,6 +92,7 @@ export async function runDevices(argv: string[], io: DevicesIo, native: () => Na
 
 export const command: CliCommand = {
   name: 'devices',
-  summary: 'List webcams and virtual camera (v4l2loopback) devices',
+  summary: DEVICES_SPEC.summary,
+  specs: [DEVICES_SPEC],
   run: (argv) => runDevices(argv, process),
 };

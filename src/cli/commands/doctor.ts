@@ -8,7 +8,9 @@ import { MODPROBE_CONF, MODULES_LOAD_CONF, loopbackSetupLines } from '../../nati
 import { persistenceState } from '../../setup/loopback-state.js';
 import { SERVICE_NAME, serviceState, unitPath } from '../../setup/user-service.js';
 import type { CliCommand } from '../command.js';
-import { UsageError } from '../command.js';
+import { commandSpec } from '../options/option-spec.js';
+import { helpText } from '../options/help-text.js';
+import { parseCommandLine } from '../options/parse-options.js';
 import { errorMessage } from '../../util/error-message.js';
 
 /** Exit status when the virtual camera cannot be used (module missing, no usable node). */
@@ -16,16 +18,19 @@ export const EXIT_NO_VIRTUAL_CAMERA = 3;
 /** Exit status when the native addon cannot load (not Linux, not built): no camera at all. */
 export const EXIT_NO_NATIVE = 4;
 
-const HELP = `usage: facemat doctor
-
-Checks what facemat needs for a webcam and a virtual camera: the native addon, the webcams,
+export const DOCTOR_SPEC = commandSpec({
+  name: 'doctor',
+  summary: 'Check the webcam and virtual camera setup and print how to fix it',
+  usage: '',
+  about: `Checks what facemat needs for a webcam and a virtual camera: the native addon, the webcams,
 the v4l2loopback module (and its exclusive_caps), the loopback device facemat would use, and
 prints the exact commands to fix what is missing. It also says whether the camera comes back
 after a reboot (facemat camera persist) and starts at login (facemat camera install-service);
-those two are warnings, never failures.
-
-Exit status: 0 the virtual camera is usable, ${EXIT_NO_VIRTUAL_CAMERA} it is not (module or device missing),
-${EXIT_NO_NATIVE} the native addon cannot load, 2 bad usage.`;
+those two are warnings, never failures.`,
+  options: {},
+  footer: `Exit status: 0 the virtual camera is usable, ${EXIT_NO_VIRTUAL_CAMERA} it is not (module or device missing),
+${EXIT_NO_NATIVE} the native addon cannot load, 2 bad usage.`,
+});
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail';
 
@@ -209,12 +214,9 @@ export interface DoctorIo {
 }
 
 export async function runDoctor(argv: string[], io: DoctorIo, probe: DoctorProbe): Promise<number> {
-  for (const arg of argv) {
-    if (arg === '-h' || arg === '--help') {
-      io.stdout.write(HELP + '\n');
-      return 0;
-    }
-    throw new UsageError(`unknown option ${arg}`);
+  if (parseCommandLine(DOCTOR_SPEC, argv).help) {
+    io.stdout.write(helpText(DOCTOR_SPEC) + '\n');
+    return 0;
   }
   const report = diagnose(probe);
   io.stdout.write(formatReport(report).join('\n') + '\n');
@@ -223,6 +225,7 @@ export async function runDoctor(argv: string[], io: DoctorIo, probe: DoctorProbe
 
 export const command: CliCommand = {
   name: 'doctor',
-  summary: 'Check the webcam and virtual camera setup and print how to fix it',
+  summary: DOCTOR_SPEC.summary,
+  specs: [DOCTOR_SPEC],
   run: (argv) => runDoctor(argv, process, { root: process.env.FACEMAT_ROOT || '/', native: loadNative }),
 };

@@ -2,116 +2,50 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import {
   PROVIDER_REQUESTS,
-  type ProviderRequest,
   createMatteEngine,
   decodeImageFile,
-  defaultCpuThreads,
   encodeGrayPng,
   matteStill,
 } from '../../pipeline/matte/index.js';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../command.js';
+import { accept, commandSpec, flag, value } from '../options/option-spec.js';
+import { helpText } from '../options/help-text.js';
+import { parseCommandLine } from '../options/parse-options.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
-const HELP = `usage: facemat matte --input FILE|DIR --output DIR [options]
-
-Writes the face matte of each PNG or JPEG image as OUTPUT/NAME.png: 8-bit grayscale, the size of
-the input, 255 = face skin, 0 = whatever covers it (hands, hair, glasses...) and the background.
-
-options:
-  --input FILE|DIR   an image, or a folder of them (*.png, *.jpg, *.jpeg; not recursive)
-  --output DIR       where the mattes go (created if missing)
-  --model M          model manifest (.json), or .onnx with its manifest beside it
-                     (default: the shipped models/facemat-student.json)
-  --provider P       ${PROVIDER_REQUESTS.join('|')} (default auto: TensorRT, then CUDA, then CPU)
-  --threads N        CPU inference threads (default ${defaultCpuThreads()} here)
-  --uncertainty      also write OUTPUT/NAME.uncertainty.png (255 = the model is unsure)
-  --no-flip-average  one inference per image; by default the mirrored image is matted too and
-                     the two mattes averaged (twice the time, slightly better mattes)
-  --no-face-crop     one pass on the whole image; by default a face that fills only part of
-                     it is matted again on a padded crop around it (as the live pipeline does),
-                     which gives small faces far more model pixels
-  -h, --help         this help
-
-Bad images are reported and skipped; the others are still written.
-Exit status: 0 all written, 1 some input failed, 2 bad usage.`;
-
-interface MatteOptions {
-  input: string;
-  output: string;
-  model: string | undefined;
-  provider: ProviderRequest;
-  threads: number | undefined;
-  uncertainty: boolean;
-  flipAverage: boolean;
-  faceCrop: boolean;
-}
-
-function parseOptions(argv: string[]): MatteOptions | 'help' {
-  let input: string | undefined;
-  let output: string | undefined;
-  let model: string | undefined;
-  let provider: ProviderRequest = 'auto';
-  let threads: number | undefined;
-  let uncertainty = false;
-  let flipAverage = true;
-  let faceCrop = true;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    /** For an on/off flag: true, or a usage error when it was given a value. */
-    const set = (): true => {
-      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
-      return true;
-    };
-    switch (flag) {
-      case '-h':
-      case '--help':
-        return 'help';
-      case '--input':
-        input = value();
-        break;
-      case '--output':
-        output = value();
-        break;
-      case '--model':
-        model = value();
-        break;
-      case '--provider': {
-        const v = value();
-        if (!PROVIDER_REQUESTS.includes(v as ProviderRequest)) throw new UsageError(`--provider must be one of ${PROVIDER_REQUESTS.join(', ')} (got "${v}")`);
-        provider = v as ProviderRequest;
-        break;
-      }
-      case '--threads': {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a positive integer (got "${v}")`);
-        threads = n;
-        break;
-      }
-      case '--uncertainty':
-        uncertainty = set();
-        break;
-      case '--no-flip-average':
-        flipAverage = !set();
-        break;
-      case '--no-face-crop':
-        faceCrop = !set();
-        break;
-      default:
-        throw new UsageError(`unknown option "${argv[i]}" (see facemat matte --help)`);
-    }
-  }
-  if (!input) throw new UsageError('--input FILE|DIR is required (see facemat matte --help)');
-  if (!output) throw new UsageError('--output DIR is required (see facemat matte --help)');
-  return { input, output, model, provider, threads, uncertainty, flipAverage, faceCrop };
-}
+export const MATTE_SPEC = commandSpec({
+  name: 'matte',
+  summary: 'Write the face matte of images as grayscale PNGs',
+  usage: '--input FILE|DIR --output DIR [options]',
+  about: `Writes the face matte of each PNG or JPEG image as OUTPUT/NAME.png: 8-bit grayscale, the size of
+the input, 255 = face skin, 0 = whatever covers it (hands, hair, glasses...) and the background.`,
+  options: {
+    input: value({ arg: 'FILE|DIR', required: true, help: 'an image, or a folder of them (`*.png`, `*.jpg`, `*.jpeg`; not recursive)' }),
+    output: value({ arg: 'DIR', required: true, help: 'where the mattes go (created if missing)' }),
+    model: value({ arg: 'M', defaultText: '`models/facemat-student.json`', help: "model manifest (`.json`), or `.onnx` with its manifest beside it" }),
+    provider: value({
+      arg: 'P',
+      accepts: PROVIDER_REQUESTS.join(', '),
+      parse: accept.oneOf(PROVIDER_REQUESTS),
+      defaultText: '`auto`',
+      help: '`auto` (TensorRT, then CUDA, then CPU), `tensorrt`, `cuda`, `cpu`',
+    }),
+    threads: value({ arg: 'N', accepts: 'an integer 1..64', parse: accept.integer(1, 64), defaultText: 'cores - 1 (max 4), as `facemat run`', help: 'CPU inference threads' }),
+    uncertainty: flag({ help: 'also write `OUTPUT/NAME.uncertainty.png` (255 = the model is unsure)' }),
+    'no-flip-average': flag({
+      defaultText: 'flip averaging on',
+      help: 'one inference per image, instead of also matting the mirrored image and averaging the two (twice the time, slightly better mattes)',
+    }),
+    'no-face-crop': flag({
+      defaultText: 'face crop on',
+      help: 'one pass on the whole image, instead of a second pass on a padded crop around a face that fills only part of it (as the live pipeline does; small faces get far more model pixels)',
+    }),
+  },
+  footer: `Bad images are reported and skipped; the others are still written.
+Exit status: 0 all written, 1 some input failed, 2 bad usage.`,
+});
 
 /** The images to matte: the file itself, or the folder's png/jpg files in name order. */
 async function listInputs(input: string): Promise<string[]> {
@@ -128,13 +62,25 @@ async function listInputs(input: string): Promise<string[]> {
 
 export const command: CliCommand = {
   name: 'matte',
-  summary: 'Write the face matte of images as grayscale PNGs',
+  summary: MATTE_SPEC.summary,
+  specs: [MATTE_SPEC],
   async run(argv: string[]): Promise<number> {
-    const options = parseOptions(argv);
-    if (options === 'help') {
-      process.stdout.write(HELP + '\n');
+    const { help, values } = parseCommandLine(MATTE_SPEC, argv);
+    if (help) {
+      process.stdout.write(helpText(MATTE_SPEC) + '\n');
       return 0;
     }
+    // required by the spec, so given
+    const options = {
+      input: values.input!,
+      output: values.output!,
+      model: values.model,
+      provider: values.provider ?? 'auto',
+      threads: values.threads,
+      uncertainty: values.uncertainty ?? false,
+      flipAverage: !values['no-flip-average'],
+      faceCrop: !values['no-face-crop'],
+    };
     const inputs = await listInputs(options.input);
     if (inputs.length === 0) {
       process.stderr.write(`facemat matte: no PNG or JPEG images in ${options.input}\n`);

@@ -1,5 +1,7 @@
 import type { CliCommand } from '../command.js';
-import { resolveRunOptions, runOptionsHelp } from '../run-options.js';
+import { RUN_SPEC, resolveRunOptions } from '../run-options.js';
+import { helpText } from '../options/help-text.js';
+import { parseCommandLine } from '../options/parse-options.js';
 import { setLogLevel, logger } from '../../log.js';
 import { FacematApp } from '../../app/facemat-app.js';
 
@@ -7,10 +9,11 @@ const log = logger('run');
 
 export const command: CliCommand = {
   name: 'run',
-  summary: 'Run the camera: source -> face matte -> filters -> sinks, with the control surfaces',
+  summary: RUN_SPEC.summary,
+  specs: [RUN_SPEC],
   async run(argv) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(runOptionsHelp() + '\n');
+    if (parseCommandLine(RUN_SPEC, argv).help) {
+      process.stdout.write(helpText(RUN_SPEC) + '\n');
       return 0;
     }
     const options = resolveRunOptions(argv);
