@@ -11,6 +11,7 @@ Everything is numpy / PIL / scipy (no OpenCV) so it gives the same semantics on 
   background.py    what is behind the placed face
   skin.py          real-skin colouring for hands, fingers and shapes
   hands.py         hands and holding fingers
+  hand3d.py        3-D hands: a skinned glTF hand posed, lit and rasterised (gltf.py reads it)
   wearables.py     hair, glasses, masks (fitted to the face's landmarks)
   held_objects.py  microphones, phones, cups
   shapes.py        random textured shapes, occluders cut from other photos
@@ -19,6 +20,6 @@ Everything is numpy / PIL / scipy (no OpenCV) so it gives the same semantics on 
   sampler.py       Synthesizer.sample: one composite from all of the above, and the type mix
 """
 from .faces import FaceBank
-from .sampler import EVAL_TYPES, OCCLUDERS, Synthesizer
+from .sampler import ALL_TYPES, EVAL_TYPES, EXTRA_OCCLUDERS, OCCLUDERS, Synthesizer
 
-__all__ = ["EVAL_TYPES", "OCCLUDERS", "FaceBank", "Synthesizer"]
+__all__ = ["ALL_TYPES", "EVAL_TYPES", "EXTRA_OCCLUDERS", "OCCLUDERS", "FaceBank", "Synthesizer"]

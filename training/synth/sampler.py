@@ -1,7 +1,15 @@
 """The sampler: one seeded composite (image, matte target, face mask, occluder alpha) per call,
 drawing the face placement, background, occluder types and degradations from the training mix
-or a fixed type."""
+or a fixed type.
+
+Synth config keys (the "synth" dict of a training config): p_clean, p_second, p_aligned, p_new_bg,
+fill, occluder_weights (the whole type mix, replaces DEFAULT_WEIGHTS), weights (entries merged
+onto it, e.g. {"hand3d": 0.12, "hand": 0.12}), hand3d (options of occ_hand3d: own_p, match_p,
+p_two, p_blur), lens (tinted / mirrored lenses for the glasses: see wearables.occ_glasses).
+Without the new keys every output is the same bit for bit (test_synth_pinned.py)."""
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
@@ -9,6 +17,7 @@ from .. import textures as T
 from .background import background
 from .composite import composite
 from .faces import FaceBank
+from .hand3d import occ_hand3d
 from .hands import occ_hand
 from .held_objects import occ_cup, occ_mic, occ_phone
 from .photometric import photometric
@@ -18,10 +27,14 @@ from .wearables import occ_glasses, occ_hair, occ_mask
 
 OCCLUDERS = ["hand", "hair", "glasses", "mask", "mic", "phone", "cup", "shape", "crop"]
 EVAL_TYPES = ["clean"] + OCCLUDERS
+# occluder types outside the default mix and the default validation set; appended after the
+# EVAL_TYPES so that type codes (bank.py, ValSet) of the old types stay what they were
+EXTRA_OCCLUDERS = ["hand3d"]
+ALL_TYPES = EVAL_TYPES + EXTRA_OCCLUDERS
 DEFAULT_WEIGHTS = {"hand": 0.24, "hair": 0.12, "glasses": 0.12, "mask": 0.12, "mic": 0.07,
                    "phone": 0.07, "cup": 0.07, "shape": 0.11, "crop": 0.08}
 GENERATORS = {"hand": occ_hand, "hair": occ_hair, "glasses": occ_glasses, "mask": occ_mask, "mic": occ_mic,
-              "phone": occ_phone, "cup": occ_cup, "shape": occ_shape, "crop": occ_crop}
+              "phone": occ_phone, "cup": occ_cup, "shape": occ_shape, "crop": occ_crop, "hand3d": occ_hand3d}
 
 
 class Synthesizer:
@@ -33,15 +46,21 @@ class Synthesizer:
         self.p_aligned = cfg.get("p_aligned", 0.25)
         self.p_new_bg = cfg.get("p_new_bg", 0.6)
         self.fill = cfg.get("fill", [0.15, 1.0])
-        w = cfg.get("occluder_weights", DEFAULT_WEIGHTS)
-        self.types = [k for k in OCCLUDERS if w.get(k, 0) > 0]
+        w = dict(cfg.get("occluder_weights", DEFAULT_WEIGHTS))
+        w.update(cfg.get("weights") or {})
+        self.types = [k for k in OCCLUDERS + EXTRA_OCCLUDERS if w.get(k, 0) > 0]
         pw = np.array([w[k] for k in self.types], np.float64)
         self.pw = pw / pw.sum()
         self.cfg = cfg
+        self.generators = dict(GENERATORS)
+        if cfg.get("hand3d"):
+            self.generators["hand3d"] = partial(occ_hand3d, **cfg["hand3d"])
+        if cfg.get("lens"):
+            self.generators["glasses"] = partial(occ_glasses, lens=cfg["lens"])
 
     def sample(self, idx: int, rng: np.random.Generator, occ_type: str | None = None,
                augment: bool = True, return_layers: bool = False) -> dict:
-        """occ_type: None (random from the training mix), 'clean', or one of OCCLUDERS."""
+        """occ_type: None (random from the training mix), 'clean', or one of OCCLUDERS / EXTRA_OCCLUDERS."""
         S = self.S
         A, b = face_affine(self.bank, idx, S, rng, self.p_aligned, self.fill)
         img, face, person, valid = warp_face(self.bank, idx, S, A, b)
@@ -64,7 +83,7 @@ class Synthesizer:
         for t in types:
             for _attempt in range(4):  # the occluder must actually cover part of the face
                 ctx.shadow = None
-                rgb, a = GENERATORS[t](ctx, rng)
+                rgb, a = self.generators[t](ctx, rng)
                 if (a * face).sum() >= 0.01 * max(face.sum(), 1.0):
                     break
             a = np.clip(a, 0, 1).astype(np.float32)

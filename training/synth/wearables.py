@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import textures as T
+from .composite import over
 from .placement import Ctx
 
 
@@ -66,7 +67,39 @@ def occ_hair(ctx: Ctx, rng):
     return rgb, a
 
 
-def occ_glasses(ctx: Ctx, rng):
+LENS_TINTS = np.array([[0.4, 0.3, 0.15], [0.3, 0.3, 0.3], [0.2, 0.4, 0.25], [0.2, 0.3, 0.6],
+                       [0.8, 0.4, 0.5], [0.8, 0.7, 0.2]], np.float32)
+MIRROR_TINTS = np.array([[0.85, 0.85, 0.9], [0.9, 0.7, 0.3], [0.3, 0.55, 0.95], [0.85, 0.4, 0.7],
+                         [0.4, 0.85, 0.6], [0.95, 0.45, 0.2]], np.float32)
+
+
+def mirror_texture(ctx: Ctx, rng):
+    """What a mirrored lens reflects: a bright sky-like top and a darker ground, a blurred
+    scene (a random texture or another face's photo) and the coating's tint."""
+    S = ctx.S
+    yy = np.mgrid[0:S, 0:S][0].astype(np.float32)
+    cy = float(ctx.eyes[:, 1].mean())
+    h = np.clip((yy - cy) / max(ctx.fh * 0.12, 2.0), -1, 1)[..., None]  # -1 top .. +1 bottom of the lens
+    sky, ground = T.rand_color(rng, "natural") * 0.4 + 0.6, T.rand_color(rng, "natural") * 0.5
+    grad = sky * (1 - h) / 2 + ground * (1 + h) / 2
+    if rng.random() < 0.5:
+        scene = T.texture(rng, S, S)
+    else:
+        d = ctx.donor()
+        scene = T.resize_float(ctx.bank.imgs[d].astype(np.float32) / 255, S, S)
+    scene = T.gaussian(scene, rng.uniform(1.0, 3.0))
+    tex = grad * rng.uniform(0.4, 0.8) + scene * rng.uniform(0.2, 0.6)
+    tint = MIRROR_TINTS[rng.integers(len(MIRROR_TINTS))] * rng.uniform(0.8, 1.15)
+    return np.clip(tex * tint * rng.uniform(0.9, 1.3), 0, 1).astype(np.float32)
+
+
+def occ_glasses(ctx: Ctx, rng, lens: dict | None = None):
+    """Glasses on the eyes: rims, bridge, temples and lenses. lens=None: the original clear /
+    tinted / sun lenses. lens (the synth config's "lens" dict) = {"opacity": [lo, hi] (uniform),
+    "p_mirror": mirrored lenses (opacity >= 0.7, a reflection texture), "p_gradient": darker on
+    top, "p_band": a glare band}: the lens has opacity p, the eye region behind it is
+    background in proportion, i.e. its matte target is face * (1 - p), and the image is
+    lens_rgb * p + face * (1 - p) (the same 'over' as every occluder)."""
     S = ctx.S
     e1, e2 = ctx.info["eyes"]
     dvec = e2 - e1
@@ -78,15 +111,35 @@ def occ_glasses(ctx: Ctx, rng):
     p = rng.uniform(2, 5)
     bs = rng.uniform(1.0, 1.35) if rng.random() < 0.3 else 1.0
     lift = -nrm * d * rng.uniform(0.0, 0.1)
-    kind = rng.choice(["clear", "tinted", "sun"], p=[0.3, 0.35, 0.35])
-    if kind == "clear":
-        la, lcol = rng.uniform(0.05, 0.25), np.clip(rng.uniform(0.6, 1.0, 3), 0, 1)
-    elif kind == "tinted":
-        la = rng.uniform(0.3, 0.75)
-        lcol = np.array([[0.4, 0.3, 0.15], [0.3, 0.3, 0.3], [0.2, 0.4, 0.25], [0.2, 0.3, 0.6],
-                         [0.8, 0.4, 0.5], [0.8, 0.7, 0.2]])[rng.integers(6)] * rng.uniform(0.6, 1.2)
+    mirror = False
+    if lens is None:
+        kind = rng.choice(["clear", "tinted", "sun"], p=[0.3, 0.35, 0.35])
+        if kind == "clear":
+            la, lcol = rng.uniform(0.05, 0.25), np.clip(rng.uniform(0.6, 1.0, 3), 0, 1)
+        elif kind == "tinted":
+            la = rng.uniform(0.3, 0.75)
+            lcol = np.array([[0.4, 0.3, 0.15], [0.3, 0.3, 0.3], [0.2, 0.4, 0.25], [0.2, 0.3, 0.6],
+                             [0.8, 0.4, 0.5], [0.8, 0.7, 0.2]])[rng.integers(6)] * rng.uniform(0.6, 1.2)
+        else:
+            la, lcol = rng.uniform(0.8, 1.0), rng.uniform(0.0, 0.2, 3)
     else:
-        la, lcol = rng.uniform(0.8, 1.0), rng.uniform(0.0, 0.2, 3)
+        lo, hi = lens.get("opacity", [0.0, 1.0])
+        # the same draws whatever the opacity: the frame's geometry depends on the seed alone
+        la = float(rng.uniform(lo, hi))
+        u_mirror, la_mirror = rng.random(), float(rng.uniform(max(lo, 0.7), max(hi, 0.7)))
+        clear_col, dark_col, u_dark = rng.uniform(0.6, 1.0, 3), rng.uniform(0.0, 0.2, 3), rng.random()
+        tint = LENS_TINTS[rng.integers(len(LENS_TINTS))] * rng.uniform(0.5, 1.2)
+        mirror = hi >= 0.7 and u_mirror < lens.get("p_mirror", 0.2)
+        if mirror:
+            la = max(la, la_mirror)
+        if la < 0.2:  # clear: faint grey-white reflectance
+            lcol = clear_col
+        elif la > 0.75 and u_dark < 0.6:  # dark sunglasses
+            lcol = dark_col
+        else:
+            lcol = tint
+        lcol = np.clip(lcol, 0, 1).astype(np.float32)
+    p_band = 0.6 if lens is None else lens.get("p_band", 0.5)
     rim_w = d * (rng.uniform(0.015, 0.035) if rng.random() < 0.5 else rng.uniform(0.04, 0.09)) * ctx.scale
     rim_col = (np.array([[0.05, 0.05, 0.05], [0.3, 0.18, 0.08], [0.75, 0.6, 0.3], [0.7, 0.7, 0.72]])
                [rng.integers(4)] if rng.random() < 0.8 else T.rand_color(rng))
@@ -103,7 +156,7 @@ def occ_glasses(ctx: Ctx, rng):
         if not rimless:
             rim_c.line(np.vstack([pts, pts[:1]]), rim_w, 255, round_caps=False)
         # reflection band
-        if rng.random() < 0.6:
+        if rng.random() < p_band:
             off = rng.uniform(-0.5, 0.5) * a_
             u = np.array([np.cos(th), np.sin(th)], np.float32)
             band = [c + u * (off - 0.15 * a_) - nrm * b_, c + u * (off + 0.15 * a_) - nrm * b_,
@@ -121,6 +174,9 @@ def occ_glasses(ctx: Ctx, rng):
         st = e + lift + sgn * u * a_ - nrm * b_ * 0.4
         en = st + sgn * u * max(0.0, abs(((fb[2] if sgn > 0 else fb[0]) - st[0])) + 0.1 * d) - nrm * 0.05 * d
         rim_c.line(ctx.out([st, en]), max(rim_w * 0.8, 0.8), 255)
+    if lens is not None:
+        return _lens_layers(ctx, rng, lens, lens_c.result(), rim_c.result(), grad_c.result(), la, lcol,
+                            mirror, rim_col)
     lens = lens_c.result()
     rim = rim_c.result()
     refl = grad_c.result() * lens
@@ -134,6 +190,27 @@ def occ_glasses(ctx: Ctx, rng):
     rgb = np.where(rim[..., None] > 0.5, rim_col, lcol_map)
     rgb = rgb * (1 + 0.08 * (T.fractal_noise(rng, S, S, base_cell=20, octaves=2) - 0.5))
     return np.clip(rgb, 0, 1).astype(np.float32), np.clip(a, 0, 1)
+
+
+def _lens_layers(ctx, rng, cfg, lens, rim, band, la, lcol, mirror, rim_col):
+    """Lenses of opacity la (tinted or mirrored, optional gradient and glare band) under the rims."""
+    S = ctx.S
+    la_map = lens * la
+    if rng.random() < cfg.get("p_gradient", 0.25):  # gradient lenses: darker on top
+        yy = (np.mgrid[0:S, 0:S][0].astype(np.float32) - ctx.eyes[:, 1].mean()) / max(ctx.fh * 0.15, 1)
+        la_map = lens * np.clip(la * (1.0 - 0.45 * np.clip(yy, -1, 1)), 0, 1)
+    if mirror:
+        lcol_map = mirror_texture(ctx, rng)
+    else:
+        lcol_map = np.broadcast_to(lcol, (S, S, 3)).astype(np.float32)
+        lcol_map = lcol_map * (1 + 0.06 * (T.fractal_noise(rng, S, S, base_cell=20, octaves=2) - 0.5))
+    rgb, a = np.clip(lcol_map, 0, 1).astype(np.float32), la_map.astype(np.float32)
+    glare = band * lens * rng.uniform(0.3, 0.7)
+    if glare.max() > 0:  # a glare band: light reflected off the lens, over the tint
+        rgb, a = over(np.full((S, S, 3), rng.uniform(0.85, 1.0), np.float32), glare.astype(np.float32), rgb, a)
+    # rims (or, rimless, only the bridge and temples) over the lenses
+    rgb, a = over(np.broadcast_to(np.asarray(rim_col, np.float32), (S, S, 3)), rim.astype(np.float32), rgb, a)
+    return np.clip(rgb, 0, 1).astype(np.float32), np.clip(a, 0, 1).astype(np.float32)
 
 
 def occ_mask(ctx: Ctx, rng):

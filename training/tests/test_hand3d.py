@@ -1,0 +1,138 @@
+"""3-D hand occluder (synth/gltf.py, synth/hand3d.py) and tinted / mirrored lenses (wearables.py).
+The hand tests need the WebXR hand meshes, fetched by `bash training/fetch_hand_assets.sh` into
+.data/hand-assets/ (never committed); without them they skip."""
+import numpy as np
+import pytest
+
+from training.synth import hand3d as H
+from training.synth.gltf import load_skinned_mesh
+
+needs_assets = pytest.mark.skipif(
+    not H.available(), reason=f"{H.ASSET_DIR} absent: run `bash training/fetch_hand_assets.sh`")
+
+
+@needs_assets
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_glb_parser_reads_the_hand(side):
+    m = load_skinned_mesh(H.asset_path(side))
+    assert m.positions.shape == (1360, 3) and m.normals.shape == (1360, 3) and m.uvs.shape == (1360, 2)
+    assert m.triangles.shape == (2314, 3) and m.triangles.max() < 1360
+    assert len(m.joint_names) == 25 and {"wrist", "thumb-tip", "index-finger-phalanx-distal"} <= set(m.joint_names)
+    np.testing.assert_allclose(m.weights.sum(1), 1, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(m.normals, axis=1), 1, atol=1e-3)
+    # the bind pose: each joint's world matrix is the inverse of its inverse bind matrix
+    np.testing.assert_allclose(m.joint_world @ m.inverse_bind, np.tile(np.eye(4), (25, 1, 1)), atol=1e-5)
+
+
+@needs_assets
+def test_rest_pose_skinning_reproduces_the_bind_pose():
+    hm = H.model("right")
+    p, n = hm.skin(hm.pose())
+    np.testing.assert_allclose(p[: hm.n_hand], hm.mesh.positions, atol=1e-5)
+    np.testing.assert_allclose(n[: hm.n_hand], hm.mesh.normals, atol=1e-4)
+    # zero angles by name are the rest pose too; a curl moves the fingertip toward the palm
+    flex0 = {k: 0.0 for k in hm.names if not k.endswith("tip")}
+    np.testing.assert_allclose(hm.skin(hm.pose(flex0))[0], p, atol=1e-9)
+    tip0 = hm.joint_pos(hm.pose(), "index-finger-tip")
+    tip1 = hm.joint_pos(hm.pose({"index-finger-phalanx-proximal": 1.2}), "index-finger-tip")
+    palm = -hm.d
+    assert (tip1 - tip0) @ palm > 0.03
+
+
+def _render(kind, facing=-1.0, S=128, length_px=70.0, rng=0):
+    hm = H.model("left")
+    flex, abd = H.pose_angles(kind, np.random.default_rng(rng), jitter=0.0)
+    posed = hm.pose(flex, abd)
+    R = H.look_rotation(hm.f, hm.d, np.array([0.0, -1.0, 0.0]), np.array([0.0, 0.0, facing]))
+    Z0 = 0.8
+    focal = length_px * Z0 / hm.length
+    t = np.array([0.0, 0.0, Z0]) - R @ H._anchor_point(hm, hm.pose(), "palm")
+    skin = (np.full((8, 8, 3), [0.8, 0.6, 0.5], np.float32), 1.0, (3.0, 3.0))
+    return H.render_hand(hm, posed, R, t, focal, S, skin, np.array([0.3, -0.4, -0.87]))
+
+
+@needs_assets
+def test_render_has_exact_soft_alpha_and_fist_covers_less_than_open_palm():
+    rgb, a, info = _render("open")
+    assert a.dtype == np.float32 and a.min() >= 0 and a.max() <= 1 and np.isfinite(rgb).all()
+    assert info["ss"] >= 2
+    frac = (a > 0) & (a < 1)
+    assert frac.sum() > 50  # antialiased silhouette
+    assert (a == 1).sum() > 5 * frac.sum() / 2  # solid interior, no holes to speak of
+    levels = np.unique(np.round(a[frac] * info["ss"] ** 2, 4))
+    assert np.allclose(levels, np.round(levels))  # coverage counts of ss x ss samples
+    assert ((rgb.sum(2) > 0) == (a > 0)).all()
+    _, a_fist, _ = _render("fist")
+    _, a_palm_side, _ = _render("open", facing=1.0)
+    assert a_fist.sum() < 0.8 * a.sum()
+    assert abs(a_palm_side.sum() - a.sum()) < 0.1 * a.sum()  # the same silhouette from the other side
+
+
+def test_rasterizer_z_buffer_and_exact_coverage():
+    # a rectangle of two triangles (shared edge: no gap, no double count) over a nearer triangle's
+    # far copy: the nearer one wins where they overlap
+    xy = np.array([[10.3, 10.7], [30.6, 10.7], [30.6, 25.2], [10.3, 25.2],
+                   [15.0, 5.0], [40.0, 5.0], [15.0, 30.0]])
+    z = np.array([2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0])
+    rect = np.array([[0, 1, 2], [0, 2, 3]])
+    for ss in (2, 4):
+        pix, tri, bary = H.rasterize(xy, z, rect, 0, 0, 48, 48, ss)
+        cov = np.bincount(pix, minlength=(48 * ss) ** 2).reshape(48 * ss, 48 * ss)
+        assert cov.max() == 1 and np.allclose(bary.sum(1), 1)
+        area = 20.3 * 14.5
+        assert abs(cov.sum() / ss ** 2 - area) < 0.02 * area
+        pix2, tri2, _ = H.rasterize(xy, z, np.vstack([rect, [[4, 5, 6]]]), 0, 0, 48, 48, ss)
+        near = set(pix2[tri2 == 2])
+        far = set(pix2[tri2 < 2])
+        assert near and not (near & far) and len(set(pix2)) == len(pix2)
+        # the near triangle covers part of the rectangle: those samples belong to it alone
+        assert len(far) < cov.sum()
+
+
+@needs_assets
+def test_occ_hand3d_through_the_sampler(bank):
+    from training.synth import Synthesizer
+    from training.synth.sampler import DEFAULT_WEIGHTS
+    assert "hand3d" not in Synthesizer(bank, 96).types  # not in the default mix
+    syn = Synthesizer(bank, 96, {"weights": {"hand3d": 0.5}, "hand3d": {"own_p": 1.0}})
+    assert "hand3d" in syn.types and set(DEFAULT_WEIGHTS) <= set(syn.types)
+    covered = 0
+    for k in range(4):
+        s = syn.sample(k % bank.n, np.random.default_rng([5, k]), "hand3d", return_layers=True)
+        assert s["type"] == "hand3d"
+        a = s["layers"][0][1]
+        assert 0 <= a.min() and a.max() <= 1 and (s["alpha"] <= s["face"] + 1e-6).all()
+        covered += ((a > 0.5) & (s["face"] > 0.5)).sum()
+    assert covered > 0
+
+
+@pytest.mark.parametrize("p", [0.0, 0.35, 0.8, 1.0])
+def test_lens_of_opacity_p_leaves_alpha_times_1_minus_p(bank, p):
+    from training.synth import Synthesizer
+    lens = {"opacity": [p, p], "p_mirror": 0.0, "p_band": 0.0, "p_gradient": 0.0}
+    ref = Synthesizer(bank, 128, {"lens": dict(lens, opacity=[0.5, 0.5])})
+    syn = Synthesizer(bank, 128, {"lens": lens})
+    for k in range(3):
+        s = syn.sample(k, np.random.default_rng([9, k]), "glasses", return_layers=True)
+        r = ref.sample(k, np.random.default_rng([9, k]), "glasses", return_layers=True)
+        a, a_ref = s["layers"][0][1], r["layers"][0][1]
+        lens_px = np.abs(a_ref - 0.5) < 1e-6  # the lens interior (away from rims), same geometry
+        inside = lens_px & (s["face"] > 0.99)
+        assert inside.sum() > 20
+        np.testing.assert_allclose(a[lens_px], p, atol=1e-6)
+        np.testing.assert_allclose(s["alpha"][inside], s["face"][inside] * (1 - p), atol=1e-6)
+        # the image is the lens colour over the face in the same proportion
+        rgb = s["layers"][0][0]
+        np.testing.assert_allclose(s["frame"][inside], rgb[inside] * p + s["base"][inside] * (1 - p), atol=1e-5)
+
+
+def test_mirrored_lenses_reflect_and_hide_the_eyes(bank):
+    from training.synth import Synthesizer
+    syn = Synthesizer(bank, 128, {"lens": {"opacity": [0.9, 1.0], "p_mirror": 1.0, "p_band": 0.0,
+                                           "p_gradient": 0.0}})
+    s = syn.sample(0, np.random.default_rng(3), "glasses", return_layers=True)
+    rgb, a = s["layers"][0]
+    lens_px = (a >= 0.9 - 1e-6) & (a < 1) & (s["face"] > 0.99)
+    assert lens_px.sum() > 20
+    assert rgb[lens_px].std(0).mean() > 0.01  # a reflection texture, not a flat tint
+    assert (s["alpha"][lens_px] <= 0.1 + 1e-6).all()
