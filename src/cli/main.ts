@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   doctor: async () => (await import('./commands/doctor.js')).command,
   camera: async () => (await import('./commands/camera.js')).command,
   matte: async () => (await import('./commands/matte.js')).command,
+  render: async () => (await import('./commands/render.js')).command,
 };
 
 /** The usage text; loads every command for its one-line summary (only `--help` pays for that). */

@@ -259,3 +259,23 @@ function parseControl(value: string): { host: string; port: number } | null {
   if (port < 1 || port > 65535) fail();
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
+
+/**
+ * One `facemat run` option checked exactly as `run` checks it, for other commands that share it
+ * (`facemat render`): the default run options with that one option set from `value`. A bad value
+ * is a UsageError naming `where` and the accepted values.
+ */
+export function parseRunOption(key: keyof RunOptions, value: string, where: string): RunOptions {
+  const spec = SPECS.find((s) => s.key === key);
+  if (!spec || spec.kind === 'bool' || spec.kind === 'map') throw new RangeError(`no valued run option "${key}"`);
+  const options = defaultRunOptions();
+  assign(options, spec, spec.kind === 'list' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [value], where);
+  return options;
+}
+
+/** What `facemat run --help` says of an option: its help and the values it accepts. */
+export function runOptionHelp(key: keyof RunOptions): { help: string; accepts: string } {
+  const spec = SPECS.find((s) => s.key === key);
+  if (!spec) throw new RangeError(`no run option "${key}"`);
+  return { help: spec.help, accepts: spec.accepts };
+}
