@@ -2,7 +2,7 @@ import type { Frame, Matte } from '../pipeline/frame.js';
 import { nowMs } from '../pipeline/frame.js';
 import { FramePool } from '../pipeline/frame-pool.js';
 import type { MatteEngine } from '../pipeline/matte/matte-engine.js';
-import { MATTE_RING } from '../pipeline/matte/index.js';
+import { MATTE_RING, guidedUpsample } from '../pipeline/matte/index.js';
 import type { Compositor } from '../pipeline/composite/compositor.js';
 import type { FilterInstance } from '../pipeline/filter-settings/filter-catalogue.js';
 import type { FrameInput } from './frame-input.js';
@@ -15,12 +15,17 @@ const LOOKAHEAD = 2;
 export interface RenderLoopOptions {
   input: FrameInput;
   engine: MatteEngine;
-  compositor: Compositor;
+  /** null with `matteOnly`: the matte is upsampled on the CPU, no GL is needed. */
+  compositor: Compositor | null;
   chain: readonly FilterInstance[];
   /** Opened when the first frame is ready (the input's time base is known by then). */
   openWriter: () => Promise<FrameWriter>;
-  /** Hand the writer one byte a pixel (the red channel: the matte view is gray) instead of RGBA. */
-  gray: boolean;
+  /**
+   * Write the matte instead of the composited frame: one byte a pixel, 255 = face skin, upsampled
+   * to the frame guided by its luma (the upsampling `facemat matte` uses, src/pipeline/matte/
+   * upsample.ts), over the matte's roi only.
+   */
+  matteOnly: boolean;
   /** Called after each frame written, with the count so far. */
   onFrame?: (frames: number) => void;
 }
@@ -72,11 +77,12 @@ export class RenderLoop {
   }
 
   async run(): Promise<LoopResult> {
-    const { input, engine, compositor, chain, gray } = this.options;
+    const { input, engine, compositor, chain, matteOnly } = this.options;
     const pool = new FramePool(input.width, input.height, LOOKAHEAD + 2);
     const timings: LoopTimings = { readWaitMs: 0, matteWaitMs: 0, compositeMs: 0, writeMs: 0, wallMs: 0 };
     const pending: Pending[] = [];
-    const grayBuffer = gray ? new Uint8Array(input.width * input.height) : null;
+    const grayBuffer = matteOnly ? new Uint8Array(input.width * input.height) : null;
+    const alphaBuffer = matteOnly ? new Float32Array(input.width * input.height) : null;
     let decodeError: DecodeError | null = null;
     let frames = 0;
     let seq = 0;
@@ -141,13 +147,17 @@ export class RenderLoop {
         }
         timings.matteWaitMs += nowMs() - t;
         t = nowMs();
-        const out = compositor.composite(head.frame, matte, chain);
-        head.frame.release();
-        let pixels = out.rgba;
-        if (grayBuffer) {
-          for (let i = 0, j = 0; i < grayBuffer.length; i++, j += 4) grayBuffer[i] = pixels[j];
+        let pixels: Uint8Array;
+        if (grayBuffer && alphaBuffer) {
+          if (matte.empty) alphaBuffer.fill(0);
+          else guidedUpsample({ values: matte.alpha, width: matte.width, height: matte.height, roi: matte.roi }, head.frame.rgba, input.width, input.height, alphaBuffer);
+          for (let i = 0; i < grayBuffer.length; i++) grayBuffer[i] = alphaBuffer[i] * 255 + 0.5;
           pixels = grayBuffer;
+        } else {
+          if (!compositor) throw new Error('render: no compositor');
+          pixels = compositor.composite(head.frame, matte, chain).rgba;
         }
+        head.frame.release();
         timings.compositeMs += nowMs() - t;
         t = nowMs();
         this.writer ??= await this.options.openWriter();

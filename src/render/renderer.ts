@@ -44,9 +44,9 @@ export function createInput(options: RenderOptions): FrameInput {
   return new VideoFileInput(input);
 }
 
-/** The filters render applies: the matte view alone, the --filters list, or the preset's. */
+/** The filters render applies: the --filters list, or the preset's (none with --matte-only). */
 export function renderChain(options: Pick<RenderOptions, 'matteOnly' | 'filters' | 'preset'>): FilterInstance[] {
-  if (options.matteOnly) return completeChain([{ name: 'matte', enabled: true, settings: { ...defaultSettings('matte'), view: 'alpha' } }]);
+  if (options.matteOnly) return completeChain([]);
   if (options.filters !== null) return completeChain(options.filters.map((name) => ({ name, enabled: true, settings: defaultSettings(name) })));
   return chainForPreset(PRESETS.find((p) => p.name === options.preset) ?? PRESETS[0]);
 }
@@ -65,7 +65,7 @@ export class Renderer {
     private readonly targets: OutputTargets,
     private readonly input: FrameInput,
     private readonly engine: MatteEngine,
-    private readonly compositor: Compositor,
+    private readonly compositor: Compositor | null,
     private readonly progress: ProgressReporter,
   ) {}
 
@@ -86,8 +86,9 @@ export class Renderer {
         faceCrop: options.faceCrop,
         temporal: options.temporal,
       });
-      const compositor = createCompositor();
-      await compositor.open({ width: input.width, height: input.height, fps: input.fps });
+      // The matte alone needs no GL: it is upsampled on the CPU.
+      const compositor = options.matteOnly ? null : createCompositor();
+      await compositor?.open({ width: input.width, height: input.height, fps: input.fps });
       return new Renderer(options, targets, input, engine, compositor, new ProgressReporter(progress.stream, progress.mode, input.expectedFrames));
     } catch (err) {
       await engine?.close();
@@ -113,7 +114,7 @@ export class Renderer {
       engine: this.engine,
       compositor: this.compositor,
       chain: renderChain(options),
-      gray: options.matteOnly,
+      matteOnly: options.matteOnly,
       openWriter: () => this.openWriter(),
       onFrame: (frames) => this.progress.update(frames),
     });
@@ -131,7 +132,7 @@ export class Renderer {
       } finally {
         await input.close();
         await this.engine.close();
-        await this.compositor.close();
+        await this.compositor?.close();
       }
     }
     const { video, pngDir } = this.targets;
