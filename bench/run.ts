@@ -5,13 +5,16 @@
  *
  *   npm run bench                 all sections
  *   npm run bench -- pipeline     only the named sections
+ *   npm run bench -- soak         the 10-minute live soak (only when named)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/config/paths.js';
 
-const SECTIONS = ['pipeline', 'idle', 'inference', 'compositor', 'conversions', 'control', 'obs-server', 'obs-bridge'] as const;
+const SECTIONS = ['pipeline', 'render', 'idle', 'inference', 'compositor', 'conversions', 'control', 'obs-server', 'obs-bridge', 'soak'] as const;
+/** Run only when named: `npm run bench -- soak` (10 minutes, FACEMAT_SOAK_S to change). */
+const ON_REQUEST: readonly string[] = ['soak'];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
   };
   for (const name of SECTIONS) {
-    if (wanted.length && !wanted.includes(name)) continue;
+    if (wanted.length ? !wanted.includes(name) : ON_REQUEST.includes(name)) continue;
     process.stderr.write(`bench: ${name}...\n`);
     const mod = (await import(`./${name}.js`)) as { run(): Promise<Record<string, unknown>> };
     results[name] = await mod.run();

@@ -15,7 +15,7 @@ import ts from 'typescript';
  */
 export const LAYERS = [
   ['cli'],
-  ['app'],
+  ['app', 'render'],
   ['http', 'hotkeys', 'obs'],
   ['pipeline', 'setup'],
   ['native'],

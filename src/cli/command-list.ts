@@ -9,6 +9,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   doctor: async () => (await import('./commands/doctor.js')).command,
   camera: async () => (await import('./commands/camera.js')).command,
   matte: async () => (await import('./commands/matte.js')).command,
+  render: async () => (await import('./commands/render.js')).command,
 };
 
 /** Every command's option specs, in the order above: what docs/cli.md's option tables are written from. */

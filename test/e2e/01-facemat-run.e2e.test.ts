@@ -70,10 +70,10 @@ describe('facemat run (end to end)', function () {
   it('facemat --help lists every command with its summary; an unknown command exits 2', function () {
     const help = runCli(['--help'], 60_000);
     assert.equal(help.status, 0, help.stderr);
-    for (const name of ['run', 'ctl', 'devices', 'doctor', 'camera', 'matte']) assert.match(help.stdout, new RegExp(`^  ${name} +[A-Z]`, 'm'));
+    for (const name of ['run', 'ctl', 'devices', 'doctor', 'camera', 'matte', 'render']) assert.match(help.stdout, new RegExp(`^  ${name} +[A-Z]`, 'm'));
     const bad = runCli(['fly'], 60_000);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /unknown command "fly" \(commands: run, ctl, devices, doctor, camera, matte\)/);
+    assert.match(bad.stderr, /unknown command "fly" \(commands: run, ctl, devices, doctor, camera, matte, render\)/);
   });
 
   it('exits 2 with one line naming a bad option and the accepted values', function () {

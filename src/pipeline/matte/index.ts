@@ -13,6 +13,7 @@ export { OnnxMatteEngine, MATTE_RING } from './onnx-matte-engine.js';
 export { PROVIDER_REQUESTS, defaultCpuThreads, type ProviderRequest } from './execution-providers.js';
 export { decodeImageFile, encodeGrayPng, type DecodedImage } from './image-file.js';
 export { matteStill, type StillMatte } from './still-matte.js';
+export { guidedUpsample } from './upsample.js';
 
 const log = logger('matte');
 
