@@ -9,7 +9,7 @@ Layout (an ignored folder such as .data/bank; never commit it, it is derived fro
     alpha   uint8 N x S x S         ground truth alpha * 255
     talpha  uint8 N x S x S         teacher alpha * 255            (absent without a teacher)
     tlogvar uint8 N x S x S         teacher log-variance quantised over [LOGVAR_MIN, LOGVAR_MAX]
-    type    uint8 N                 index into synth.EVAL_TYPES of the first occluder (0 = clean)
+    type    uint8 N                 index into synth.ALL_TYPES of the first occluder (0 = clean)
   458 kB per 256x256 composite (about 4.4 GB per 10 k), read back through np.load(mmap_mode="r").
 
 Composite k of a bank is synthesised exactly as sample k of training.dataset.TrainStream with the
@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 
 from .model import LOGVAR_MAX, LOGVAR_MIN
-from .synth import EVAL_TYPES
+from .synth import ALL_TYPES
 
 ARRAYS = ("img", "alpha", "talpha", "tlogvar", "type")
 
@@ -55,7 +55,7 @@ def dequantise_logvar(q: torch.Tensor) -> torch.Tensor:
 
 
 def _type_code(t: str) -> int:
-    return EVAL_TYPES.index(t.split("+")[0]) if t.split("+")[0] in EVAL_TYPES else 255
+    return ALL_TYPES.index(t.split("+")[0]) if t.split("+")[0] in ALL_TYPES else 255
 
 
 def shard_name(k: int) -> str:
@@ -111,7 +111,7 @@ def build_bank(cfg: dict, out, n_shards: int, shard_size: int = 256, teacher_pat
     seed = int(cfg.get("bank_seed", 11) if seed is None else seed)
     meta = {"size": cfg["size"], "seed": seed, "shard_size": shard_size, "synth": cfg.get("synth", {}),
             "data": cfg["data"], "teacher": str(teacher_path) if teacher_path else None,
-            "git_commit": git_commit(), "types": EVAL_TYPES}
+            "git_commit": git_commit(), "types": ALL_TYPES}
     mp = out / "meta.json"
     if mp.exists():
         old = json.loads(mp.read_text())
@@ -119,6 +119,16 @@ def build_bank(cfg: dict, out, n_shards: int, shard_size: int = 256, teacher_pat
             if old.get(k) != meta[k]:
                 raise ValueError(f"{out}: existing bank has {k}={old.get(k)!r}, not {meta[k]!r}")
         meta["git_commit"] = old.get("git_commit")
+        changes = old.get("synth_changes", [])
+        last = changes[-1]["synth"] if changes else old.get("synth")
+        if last != meta["synth"]:  # shards from here on are synthesised with another mix: say so
+            todo0 = [k for k in range(n_shards) if k % part[1] == part[0] and not (out / shard_name(k) / "type.npy").exists()]
+            changes.append({"from_shard": min(todo0) if todo0 else n_shards, "synth": meta["synth"]})
+            old["synth_changes"] = changes
+            log(f"bank {out}: synth config differs from the bank's; new shards use it (meta.json synth_changes)")
+            tmp = out / f".meta-{os.getpid()}.json"
+            tmp.write_text(json.dumps(old, indent=2))
+            tmp.replace(mp)
     todo = [k for k in range(n_shards) if k % part[1] == part[0] and not (out / shard_name(k) / "type.npy").exists()]
     if not todo:
         log(f"bank {out}: {n_shards} shards already finished")

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from .data import list_samples, load_faces, split, synthetic_faces
-from .synth import EVAL_TYPES, FaceBank, Synthesizer
+from .synth import ALL_TYPES, EVAL_TYPES, FaceBank, Synthesizer
 from .utils import resolve_data_root
 
 
@@ -72,7 +72,9 @@ class TrainStream(torch.utils.data.Dataset):
 
 
 class ValSet(torch.utils.data.Dataset):
-    """Fixed validation set: item (face k, type t) is synthesised with default_rng([seed, k, t])."""
+    """Fixed validation set: item (face k, type t) is synthesised with default_rng([seed, 3, k, t])
+    (t: the type's index in ALL_TYPES; types defaults to EVAL_TYPES, extra types such as hand3d
+    may be added)."""
 
     def __init__(self, bank: FaceBank, size: int, scfg: dict, seed: int, types=EVAL_TYPES,
                  n_faces: int | None = None):
@@ -86,10 +88,10 @@ class ValSet(torch.utils.data.Dataset):
 
     def __getitem__(self, i):
         ti, k = divmod(int(i), self.nf)
-        rng = np.random.default_rng([self.seed, 3, k, EVAL_TYPES.index(self.types[ti])])
+        rng = np.random.default_rng([self.seed, 3, k, ALL_TYPES.index(self.types[ti])])
         s = self.syn.sample(k, rng, self.types[ti])
         img, alpha, face = _to_tensors(s)
-        return img, alpha, face, EVAL_TYPES.index(self.types[ti])
+        return img, alpha, face, ALL_TYPES.index(self.types[ti])
 
 
 def worker_init(_):

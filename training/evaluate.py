@@ -16,7 +16,7 @@ import torch
 
 from . import metrics as M
 from .dataset import ValSet, build_banks, loader, normalize
-from .synth import EVAL_TYPES
+from .synth import ALL_TYPES, EVAL_TYPES
 from .train import autocast, device_of, load_ckpt, net_from_ckpt
 from .utils import REPO_ROOT, load_config, open_report, write_report
 
@@ -65,7 +65,8 @@ class OnnxNet:
 def evaluate(cfg: dict, nets: dict, log=print, workers: int = 2) -> dict:
     dev = device_of(cfg)
     _, vb, desc = build_banks(cfg["data"], workers)
-    vs = ValSet(vb, cfg["size"], cfg.get("synth", {}), cfg.get("val_seed", 777), n_faces=cfg.get("n_faces"))
+    vs = ValSet(vb, cfg["size"], cfg.get("synth", {}), cfg.get("val_seed", 777), n_faces=cfg.get("n_faces"),
+                types=cfg.get("val_types") or EVAL_TYPES)  # e.g. --set 'val_types=[..., "hand3d"]'
     log(f"validation: {vs.nf} faces x {len(vs.types)} types = {len(vs)} samples")
     dl = loader(vs, cfg.get("batch", 32), cfg.get("loader_workers", workers))
     for n in nets.values():
@@ -90,7 +91,7 @@ def evaluate(cfg: dict, nets: dict, log=print, workers: int = 2) -> dict:
                 else:
                     a = net(x)
                 preds[name] = a[:, 0].float().cpu().numpy()
-            jobs = [(name, EVAL_TYPES[int(tidx[i])], p[i], gt[i], sigmas[name][i] if name in sigmas else None)
+            jobs = [(name, ALL_TYPES[int(tidx[i])], p[i], gt[i], sigmas[name][i] if name in sigmas else None)
                     for name, p in preds.items() for i in range(len(gt))]
             res = pool.map(_metric_job, jobs, chunksize=8) if pool else list(map(_metric_job, jobs))
             for name, t, m in res:

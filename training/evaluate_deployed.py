@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from . import metrics as M
 from .dataset import ValSet, build_banks, loader, normalize
 from .evaluate import load_net
-from .synth import EVAL_TYPES
+from .synth import ALL_TYPES
 from .utils import REPO_ROOT, load_config, open_report, write_report
 
 PASSES = ("full", "crop")
@@ -111,7 +111,7 @@ def evaluate_deployed(cfg: dict, net, frame: int, log=print, workers: int = 2) -
             gt = alpha[i, 0].float().numpy()
             fy = np.nonzero(face[i, 0].float().numpy().max(1) >= 0.5)[0]
             height = (fy.max() - fy.min() + 1) / frame if len(fy) else 0.0
-            rows.append((EVAL_TYPES[int(tidx[i])], height, out["crops"][i] is not None,
+            rows.append((ALL_TYPES[int(tidx[i])], height, out["crops"][i] is not None,
                          {p: _metrics(out[p][i], gt) for p in PASSES}))
     return summarise(rows, vs.types) | {"frame": frame, "model_size": cfg["size"], "n_faces": vs.nf,
                                         "data": {k: v for k, v in desc.items() if k != "val_names"},

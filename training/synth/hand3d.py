@@ -162,9 +162,10 @@ class HandModel:
         self.tex = np.stack([rel @ self.s, rel @ f], 1).astype(np.float32) / self.length
         self.nail = self._nails(G, palm).astype(np.float32)
 
-    def _forearm(self, pos, wi, J, n_seg=14, length=0.7):
-        """A tapered elliptical tube (wrist, forearm and on past the frame) starting inside the
-        wrist end of the hand mesh, fitted to its cross-section there, capped at the far end."""
+    def _forearm(self, pos, wi, J, n_seg=14, length=1.1):
+        """A tapered tube (wrist, forearm, on to where the upper arm would be, so that it leaves the
+        frame even for a small face) in the shape of the wrist's cross-section, starting inside the
+        wrist end of the hand mesh, capped at the far end."""
         G = self.rest
         wrist = G[wi][:3, 3]
         f = _unit(G[self.jidx["middle-finger-phalanx-proximal"]][:3, 3] - wrist)
@@ -185,8 +186,8 @@ class HandModel:
         rad = np.where(dth < 0.45, rho[None], 0).max(1)
         rad = np.maximum(rad, 0.5 * rad.max())
         rad = (rad + np.roll(rad, 1) + np.roll(rad, -1) + 3 * rad) / 6  # a little smoother
-        ts = np.array([-0.03, -0.012, 0.01, 0.05, 0.12, 0.22, 0.4, length])
-        grow = np.array([1.03, 1.04, 1.05, 1.1, 1.2, 1.28, 1.3, 1.3])
+        ts = np.array([-0.03, -0.012, 0.01, 0.05, 0.12, 0.22, 0.3, 0.45, 0.6, 0.75, 0.9, length])
+        grow = np.array([1.03, 1.04, 1.05, 1.1, 1.2, 1.28, 1.3, 1.35, 1.4, 1.45, 1.5, 1.5])
         P, N = [], []
         for tk, gk in zip(ts, grow):
             for a, r in zip(ang, rad):
@@ -214,7 +215,7 @@ class HandModel:
             tri = tri[:, ::-1]
         W = np.zeros((len(P), J + 1))
         W[:, J] = 1.0
-        for r, ww in enumerate((1.0, 0.8, 0.4)):  # the rings inside the hand follow the wrist
+        for r, ww in enumerate((1.0, 1.0, 0.5)):  # the rings inside the hand move with it
             W[r * n_seg:(r + 1) * n_seg, wi], W[r * n_seg:(r + 1) * n_seg, J] = ww, 1 - ww
         return P, N, tri, W
 
@@ -250,7 +251,8 @@ class HandModel:
             M = self.local[j]
             name = self.names[j]
             if name in flex or name in abd:
-                M = M @ axis_angle(self.abd_axis[j], abd.get(name, 0.0)) @ axis_angle(self.flex_axis[j], flex.get(name, 0.0))
+                M = (M @ axis_angle(self.abd_axis[j], abd.get(name, 0.0))
+                     @ axis_angle(self.flex_axis[j], flex.get(name, 0.0)))
             out[j] = out[self.parent[j]] @ M if self.parent[j] >= 0 else M
         return out
 
@@ -330,6 +332,10 @@ def look_rotation(f_model, d_model, f_cam, d_cam) -> np.ndarray:
     return A @ B.T
 
 
+_BOX_SIZES = np.array([1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048,
+                       3072, 4096, 6144, 8192])
+
+
 def rasterize(xy, z, tri, x0, y0, w, h, ss):
     """Z-buffered rasterisation of triangles `tri` (screen xy in output pixels, camera depth z > 0)
     into the window [x0, x0+w) x [y0, y0+h) with ss x ss samples per pixel (sample centres at
@@ -362,23 +368,32 @@ def rasterize(xy, z, tri, x0, y0, w, h, ss):
     E[:, 10] = E[:, 1] * tz[:, 0] + E[:, 4] * tz[:, 1] + E[:, 7] * tz[:, 2]
     E[:, 11] = E[:, 2] * tz[:, 0] + E[:, 5] * tz[:, 1] + E[:, 8] * tz[:, 2]
     bw, bh = hi[:, 0] - lo[:, 0] + 1, hi[:, 1] - lo[:, 1] + 1
-    cnt = bw * bh
-    n = int(cnt.sum())
-    start = np.cumsum(cnt) - cnt
-    k = np.repeat(np.arange(len(t_id)), cnt)
-    off = np.arange(n) - np.repeat(start, cnt)
-    bwk = np.repeat(bw, cnt)
-    dy = off // bwk
-    dx = (off - dy * bwk).astype(np.float32)
-    dy = dy.astype(np.float32)
-    Ek = np.repeat(E.astype(np.float32), cnt, axis=0)
-    w0 = Ek[:, 0] * dx + Ek[:, 1] * dy + Ek[:, 2]
-    w1 = Ek[:, 3] * dx + Ek[:, 4] * dy + Ek[:, 5]
-    inside = (w0 >= -1e-6) & (w1 >= -1e-6) & (w0 + w1 <= 1 + 1e-6)
-    sel = np.nonzero(inside)[0]
-    k, w0, w1 = k[sel], w0[sel], w1[sel]
-    dx, dy, Ek = dx[sel], dy[sel], Ek[sel]
-    iz = Ek[:, 9] * dx + Ek[:, 10] * dy + Ek[:, 11]
+    # candidates: triangles grouped by the size of their box, each group's boxes evaluated as one
+    # broadcast (m x BH x BW) array
+    gi = np.searchsorted(_BOX_SIZES, bh) * len(_BOX_SIZES) + np.searchsorted(_BOX_SIZES, bw)
+    order = np.argsort(gi, kind="stable")
+    g_sorted = gi[order]
+    cuts = np.flatnonzero(np.diff(g_sorted)) + 1
+    E32 = E.astype(np.float32)
+    parts = []
+    for s0, s1 in zip(np.r_[0, cuts], np.r_[cuts, len(order)]):
+        idx = order[s0:s1]
+        BH, BW = _BOX_SIZES[g_sorted[s0] // len(_BOX_SIZES)], _BOX_SIZES[g_sorted[s0] % len(_BOX_SIZES)]
+        e = E32[idx]
+        xs = np.arange(BW, dtype=np.float32)[None, None, :]
+        ys = np.arange(BH, dtype=np.float32)[None, :, None]
+        w0 = e[:, 0, None, None] * xs + (e[:, 1, None, None] * ys + e[:, 2, None, None])
+        w1 = e[:, 3, None, None] * xs + (e[:, 4, None, None] * ys + e[:, 5, None, None])
+        ins = (w0 >= -1e-6) & (w1 >= -1e-6) & (w0 + w1 <= 1 + 1e-6)
+        ins &= (xs < bw[idx, None, None]) & (ys < bh[idx, None, None])
+        tl, yy, xx = np.nonzero(ins)
+        parts.append((idx[tl], yy, xx, w0[ins], w1[ins]))
+    k = np.concatenate([q[0] for q in parts])
+    dy = np.concatenate([q[1] for q in parts]).astype(np.float32)
+    dx = np.concatenate([q[2] for q in parts]).astype(np.float32)
+    w0 = np.concatenate([q[3] for q in parts])
+    w1 = np.concatenate([q[4] for q in parts])
+    iz = E32[k, 9] * dx + E32[k, 10] * dy + E32[k, 11]
     pix = (lo[k, 1] + dy.astype(np.int64)) * W + lo[k, 0] + dx.astype(np.int64)
     # z-buffer: one sort on (sample, depth) keys; the nearest triangle of each sample comes first
     izn = (iz - iz.min()) / max(float(np.ptp(iz)), 1e-12)
@@ -626,7 +641,7 @@ def place_hand(ctx: Ctx, rng, where=None):
         target = ctx.face_point(dx=(-0.45, 0.45), dy=(-0.3, 0.6))
         fdir = _dir(up, rng.uniform(-60, 60))
         facing = -1.0 if rng.random() < 0.5 else 1.0
-        size = rng.uniform(1.0, 1.5)
+        size = rng.uniform(1.0, 1.35)
         tilt = rng.uniform(-30, 15)
     else:  # at the frame edge, partly out of the frame, reaching toward the face
         e = ctx.edge_point()

@@ -87,8 +87,8 @@ def mirror_texture(ctx: Ctx, rng):
     else:
         d = ctx.donor()
         scene = T.resize_float(ctx.bank.imgs[d].astype(np.float32) / 255, S, S)
-    scene = T.gaussian(scene, rng.uniform(1.0, 3.0))
-    tex = grad * rng.uniform(0.4, 0.8) + scene * rng.uniform(0.2, 0.6)
+    scene = T.gaussian(scene, rng.uniform(0.5, 2.0))
+    tex = grad * rng.uniform(0.3, 0.6) + scene * rng.uniform(0.4, 0.8)
     tint = MIRROR_TINTS[rng.integers(len(MIRROR_TINTS))] * rng.uniform(0.8, 1.15)
     return np.clip(tex * tint * rng.uniform(0.9, 1.3), 0, 1).astype(np.float32)
 
