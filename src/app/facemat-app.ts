@@ -2,11 +2,8 @@ import type { RunOptions } from './run-options.js';
 import type { FrameSink } from '../pipeline/sink/frame-sink.js';
 import type { FrameSource } from '../pipeline/source/frame-source.js';
 import type { MatteEngine } from '../pipeline/matte/matte-engine.js';
-import type { FilterInstance } from '../pipeline/filter-settings/filter-catalogue.js';
 import { PipelineController } from '../pipeline/controller/pipeline-controller.js';
-import { chainForPreset, completeChain } from '../pipeline/filter-settings/filter-chain.js';
-import { defaultSettings } from '../pipeline/filter-settings/filter-catalogue.js';
-import { PRESETS } from '../pipeline/filter-settings/presets.js';
+import { startingChain } from '../pipeline/filter-settings/filter-chain.js';
 import { Scheduler, RunSummary } from '../pipeline/scheduler/scheduler.js';
 import { PipelineMetrics } from '../pipeline/scheduler/metrics.js';
 import { SinkFanout } from '../pipeline/scheduler/sink-fanout.js';
@@ -82,7 +79,7 @@ export class FacematApp {
     let scheduler: Scheduler | null = null;
     const fanout = new SinkFanout(metrics);
     const controller = new PipelineController({
-      chain: initialChain(options),
+      chain: startingChain(options.preset, options.filters),
       preset: options.preset,
       virtualCamera,
       sinks: fanout,
@@ -177,10 +174,3 @@ export class FacematApp {
     }
   }
 }
-
-function initialChain(options: RunOptions): FilterInstance[] {
-  const preset = PRESETS.find((p) => p.name === options.preset) ?? PRESETS[0];
-  if (options.filters === null) return chainForPreset(preset);
-  return completeChain(options.filters.map((name) => ({ name, enabled: true, settings: defaultSettings(name) })));
-}
-

@@ -2,9 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createMatteEngine, type MatteEngine } from '../pipeline/matte/index.js';
 import { createCompositor, type Compositor } from '../pipeline/composite/index.js';
-import { chainForPreset, completeChain } from '../pipeline/filter-settings/filter-chain.js';
-import { defaultSettings, type FilterInstance } from '../pipeline/filter-settings/filter-catalogue.js';
-import { PRESETS } from '../pipeline/filter-settings/presets.js';
+import { completeChain, startingChain } from '../pipeline/filter-settings/filter-chain.js';
+import type { FilterInstance } from '../pipeline/filter-settings/filter-catalogue.js';
 import { CameraInput } from './camera-input.js';
 import type { DecodeError, FrameInput } from './frame-input.js';
 import { InputError } from './frame-input.js';
@@ -46,9 +45,7 @@ export function createInput(options: RenderOptions): FrameInput {
 
 /** The filters render applies: the --filters list, or the preset's (none with --matte-only). */
 export function renderChain(options: Pick<RenderOptions, 'matteOnly' | 'filters' | 'preset'>): FilterInstance[] {
-  if (options.matteOnly) return completeChain([]);
-  if (options.filters !== null) return completeChain(options.filters.map((name) => ({ name, enabled: true, settings: defaultSettings(name) })));
-  return chainForPreset(PRESETS.find((p) => p.name === options.preset) ?? PRESETS[0]);
+  return options.matteOnly ? completeChain([]) : startingChain(options.preset, options.filters);
 }
 
 /**

@@ -7,7 +7,7 @@ import { parseCommandLine } from '../options/parse-options.js';
 import type { FilterName } from '../../pipeline/filter-settings/filter-catalogue.js';
 import { setLogLevel } from '../../log.js';
 import { PRESETS, DEFAULT_PRESET } from '../../pipeline/filter-settings/presets.js';
-import { DecodeError, InputError, OutputSpecError, Renderer, clock, type RenderOptions } from '../../render/index.js';
+import { InputError, OutputSpecError, Renderer, clock, type RenderOptions } from '../../render/index.js';
 import { errorMessage } from '../../util/error-message.js';
 
 /** Options shared with `facemat run`, checked exactly as run checks them (no config file here). */

@@ -1,5 +1,5 @@
-import { FILTER_NAMES, defaultSettings, type FilterInstance } from './filter-catalogue.js';
-import type { Preset } from './presets.js';
+import { FILTER_NAMES, defaultSettings, type FilterInstance, type FilterName } from './filter-catalogue.js';
+import { PRESETS, type Preset } from './presets.js';
 
 /** The chain a preset describes: its filters first, in its order, enabled; the rest disabled. */
 export function chainForPreset(preset: Preset): FilterInstance[] {
@@ -18,4 +18,13 @@ export function completeChain(chain: FilterInstance[]): FilterInstance[] {
     if (!out.some((f) => f.name === name)) out.push({ name, enabled: false, settings: defaultSettings(name) });
   }
   return out;
+}
+
+/**
+ * The chain a run or a render starts with: the `--filters` list when given (enabled, in order,
+ * default settings), else the named preset's chain (the first preset for an unknown name).
+ */
+export function startingChain(presetName: string, filters: readonly FilterName[] | null): FilterInstance[] {
+  if (filters !== null) return completeChain(filters.map((name) => ({ name, enabled: true, settings: defaultSettings(name) })));
+  return chainForPreset(PRESETS.find((p) => p.name === presetName) ?? PRESETS[0]);
 }
