@@ -11,17 +11,8 @@ import type { FrameSink } from '../../src/pipeline/sink/frame-sink.js';
 import type { FilterInstance } from '../../src/pipeline/filter-settings/filter-catalogue.js';
 import { SourceFault } from '../../src/pipeline/source/frame-source.js';
 import { FramePacer } from '../../src/pipeline/source/frame-pacer.js';
+import { sleep } from './wait.js';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `condition` until it holds; fails saying what was waited for (not by mocha's timeout). */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** Writes the frame number into the first pixel's R,G (little-endian) so sinks can read it back. */
 export class CountingSource implements FrameSource {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { OBSWebSocket as JsonOBS, OBSWebSocketError, EventSubscription } from 'obs-websocket-js/json';
 import { OBSWebSocket as MsgpackOBS } from 'obs-websocket-js/msgpack';
-import { PASSWORD, startServer, until, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { waitForEvent, waitUntil } from '../helpers/wait.js';
 import { RawClient } from './helpers/raw-client.js';
 
 describe('ObsWebSocketServer handshake (with the real obs-websocket-js client)', function () {
@@ -98,7 +99,7 @@ describe('ObsWebSocketServer handshake (with the real obs-websocket-js client)',
     assert.equal(fx.server.clientCount, 2);
     assert.equal((await a.call('GetStudioModeEnabled')).studioModeEnabled, false);
     await b.disconnect();
-    await until(() => fx.server.clientCount === 1);
+    await waitUntil(() => fx.server.clientCount === 1, 'the server to count one client after a disconnect', { observe: () => `${fx.server.clientCount} clients` });
     const c = new JsonOBS();
     await c.connect(fx.url, PASSWORD);
     await Promise.all([a.disconnect(), c.disconnect()]);
@@ -110,7 +111,7 @@ describe('ObsWebSocketServer handshake (with the real obs-websocket-js client)',
     await obs.connect(fx.url, PASSWORD);
     let exit = false;
     obs.on('ExitStarted', () => (exit = true));
-    const closed = new Promise<OBSWebSocketError>((resolve) => obs.once('ConnectionClosed', resolve));
+    const closed = waitForEvent<OBSWebSocketError>(obs, 'ConnectionClosed', 'the client to see the server close');
     await fx.server.close();
     const err = await closed;
     assert.equal(err.code, 1001);

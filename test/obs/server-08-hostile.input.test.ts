@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { encode } from '@msgpack/msgpack';
 import { OBSWebSocket } from 'obs-websocket-js/json';
-import { PASSWORD, startServer, until, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { waitUntil } from '../helpers/wait.js';
 import { RawClient } from './helpers/raw-client.js';
 import { Authenticator } from '../../src/obs/server/auth.js';
 
@@ -124,7 +125,7 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
       const closed = await idle.closed;
       assert.equal(closed.code, 4007);
       assert.match(closed.reason, /Identify/);
-      await until(() => slow.server.clientCount === 0);
+      await waitUntil(() => slow.server.clientCount === 0, 'the idle client\'s slot to be freed', { observe: () => `${slow.server.clientCount} clients` });
     } finally {
       await slow.close();
     }
@@ -145,10 +146,11 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
       flooder.ws.pause();
       const N = 40_000;
       for (let i = 0; i < N; i++) flooder.send({ op: 6, d: { requestType: 'GetVersion', requestId: String(i) } });
-      await until(() => big.logs.some((l) => /not reading its answers/.test(l)));
+      await waitUntil(() => big.logs.some((l) => /not reading its answers/.test(l)), 'the server to pause the client that does not read', { timeoutMs: 20_000, observe: () => big.logs.at(-1) });
       await stillServing();
       flooder.ws.resume();
-      await until(() => flooder.messages.filter((m) => m.op === 7).length === N);
+      const answers = () => flooder.messages.filter((m) => m.op === 7).length;
+      await waitUntil(() => answers() === N, `answers to all ${N} requests`, { timeoutMs: 20_000, everyMs: 50, observe: () => `${answers()} answers` });
       // Requests beyond the 256 waiting in the session's queue were refused at once with 207.
       const codes = flooder.messages.filter((m) => m.op === 7).map((m) => m.d.requestStatus.code);
       assert.ok(codes.every((c) => c === 100 || c === 207));
@@ -170,7 +172,8 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
     }
     // Served while the flood is being handled.
     await stillServing(false);
-    await until(() => flooder.messages.filter((m) => m.op === 7).length === N);
+    const answers = () => flooder.messages.filter((m) => m.op === 7).length;
+    await waitUntil(() => answers() === N, `answers to all ${N} requests`, { timeoutMs: 20_000, everyMs: 20, observe: () => `${answers()} answers` });
 
     const responses = flooder.messages.filter((m) => m.op === 7).map((m) => m.d);
     const ok = responses.filter((r) => r.requestStatus.code === 100).map((r) => Number(r.requestId));
@@ -190,18 +193,22 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
     // A batch larger than the burst is refused whole, one result per request (one when halting).
     flooder.send({ op: 8, d: { requestId: 'big', requests: Array.from({ length: 200 }, () => ({ requestType: 'GetVersion' })) } });
     flooder.send({ op: 8, d: { requestId: 'big-halt', haltOnFailure: true, requests: Array.from({ length: 200 }, () => ({ requestType: 'GetVersion' })) } });
-    const big = (await flooder.next((m) => m.op === 9 && m.d.requestId === 'big')).d;
-    const halted = (await flooder.next((m) => m.op === 9 && m.d.requestId === 'big-halt')).d;
+    const big = (await flooder.next((m) => m.op === 9 && m.d.requestId === 'big', 'the refused batch \'big\'')).d;
+    const halted = (await flooder.next((m) => m.op === 9 && m.d.requestId === 'big-halt', 'the refused batch \'big-halt\'')).d;
     assert.equal(big.results.length, 200);
     assert.ok(big.results.every((r: any) => r.requestStatus.code === 207));
     assert.equal(halted.results.length, 1);
 
     // The flooding session itself is still open and served once it slows down.
-    for (let status = 207; status === 207; ) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      status = (await flooder.request('GetVersion')).requestStatus.code;
-      assert.ok(status === 100 || status === 207);
-    }
+    await waitUntil(
+      async () => {
+        const status = (await flooder.request('GetVersion')).requestStatus.code;
+        assert.ok(status === 100 || status === 207, `status ${status}`);
+        return status === 100;
+      },
+      'the flooding session to be served again (status 100)',
+      { everyMs: 20 },
+    );
     await flooder.close();
     await stillServing(false);
   });

@@ -4,7 +4,8 @@ import { PipelineController } from '../../src/pipeline/controller/pipeline-contr
 import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.js';
 import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { setLogSink } from '../../src/log.js';
-import { CountingSource, DelayEngine, RecordingCompositor, RecordingSink, sleep, waitFor } from '../helpers/stage-doubles.js';
+import { CountingSource, DelayEngine, RecordingCompositor, RecordingSink } from '../helpers/stage-doubles.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const format = { width: 32, height: 16, fps: 100 };
 
@@ -125,11 +126,10 @@ describe('Scheduler#run', function () {
     const sink = new RecordingSink('a');
     const scheduler = new Scheduler({ source, engine, compositor, sinks: [sink], controls: controller(), format });
     const done = scheduler.run();
-    await sleep(150);
+    await waitUntil(() => sink.frames.length > 3, 'four frames before stop()', { observe: () => `${sink.frames.length} frames` });
     scheduler.stop();
     const summary = await done;
     assert.equal(summary.reason, 'stopped');
-    assert.ok(sink.frames.length > 3);
     assert.ok(sink.closed && compositor.closed && engine.closed && source.closed === 1);
     const pool = (scheduler as unknown as { pool: { inUse: number } }).pool;
     assert.equal(pool.inUse, 0, 'every pooled frame was released');
@@ -141,14 +141,14 @@ describe('Scheduler#run', function () {
     const sink = new RecordingSink('a');
     const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controls: controller(), format, reopenDelayMs: 30 });
     const done = scheduler.run();
-    await sleep(200);
-    assert.ok(sink.frames.some((f) => f.placeholder), 'placeholder frames were shown');
+    await waitUntil(() => sink.frames.some((f) => f.placeholder), 'placeholder frames while the camera is unplugged');
     source.unplugged = false; // replugged
-    await sleep(200);
+    const lastPlaceholder = () => sink.frames.map((f) => f.placeholder).lastIndexOf(true);
+    await waitUntil(() => lastPlaceholder() < sink.frames.length - 3, 'camera frames after the placeholder', {
+      observe: () => `${sink.frames.length} frames, the last placeholder at ${lastPlaceholder()}`,
+    });
     scheduler.stop();
     await done;
-    const lastPlaceholder = sink.frames.map((f) => f.placeholder).lastIndexOf(true);
-    assert.ok(lastPlaceholder < sink.frames.length - 3, 'camera frames came back after the placeholder');
     assert.ok(source.opened >= 2, 'the source was reopened');
     assert.ok(logLines.some((l) => /lost \(device unplugged/.test(l)));
     assert.ok(logLines.some((l) => /is back/.test(l)));
@@ -159,15 +159,15 @@ describe('Scheduler#run', function () {
     const sink = new RecordingSink('a');
     const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controls: ctl, format });
     const done = scheduler.run();
-    await sleep(80);
+    await waitUntil(() => sink.frames.some((f) => !f.placeholder), 'a camera frame before pausing');
     await ctl.execute({ type: 'camera.pause' }, 'cli');
-    await sleep(80);
-    const pausedFrames = sink.frames.filter((f) => f.placeholder).length;
+    const pausedFrames = () => sink.frames.filter((f) => f.placeholder).length;
+    await waitUntil(() => pausedFrames() >= 3, 'three paused frames', { observe: () => `${pausedFrames()} paused frames` });
     await ctl.execute({ type: 'camera.pause', paused: false }, 'cli');
-    await sleep(80);
+    const framesAtResume = sink.frames.length;
+    await waitUntil(() => sink.frames.slice(framesAtResume).some((f) => !f.placeholder), 'a camera frame after resume');
     scheduler.stop();
     await done;
-    assert.ok(pausedFrames >= 3, `${pausedFrames} paused frames`);
     assert.equal(sink.frames.at(-1)!.placeholder, false);
   });
 
@@ -178,14 +178,14 @@ describe('Scheduler#run', function () {
     const engine = new DelayEngine(1);
     const scheduler = new Scheduler({ source, engine, compositor: new RecordingCompositor(), sinks: [sink], controls: controller(), format, idleGraceMs: 0, keepAliveMs: 40 });
     const done = scheduler.run();
-    await waitFor(() => sink.frames.length >= 3, 'three keep-alive frames');
+    await waitUntil(() => sink.frames.length >= 3, 'three keep-alive frames');
     assert.equal(engine.seen.length, 0, 'the model ran while nobody watched');
     assert.equal(source.paused, 1, 'the source was paused once');
     assert.ok(sink.frames.every((f) => f.placeholder), 'keep-alive frames are the "starting" picture before any real frame');
     assert.equal(scheduler.metrics.frames.output, 0, 'keep-alive frames are not counted as output');
     assert.ok(scheduler.metrics.frames.keepAlive >= 3);
     sink.consumers = true;
-    await waitFor(() => sink.frames.some((f) => !f.placeholder), 'a camera frame after a reader came');
+    await waitUntil(() => sink.frames.some((f) => !f.placeholder), 'a camera frame after a reader came');
     assert.ok(engine.seen.length > 0, 'the model runs again');
     scheduler.stop();
     await done;
@@ -196,15 +196,15 @@ describe('Scheduler#run', function () {
     const source = new CountingSource(null, 200);
     const scheduler = new Scheduler({ source, engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [sink], controls: controller(), format, idleGraceMs: 150, keepAliveMs: 20 });
     const done = scheduler.run();
-    await waitFor(() => sink.frames.length >= 3, 'three camera frames');
+    await waitUntil(() => sink.frames.length >= 3, 'three camera frames');
     sink.consumers = false;
     const framesAtLeave = sink.frames.length;
-    await waitFor(() => source.paused === 1, 'the source to pause after the grace period');
+    await waitUntil(() => source.paused === 1, 'the source to pause after the grace period');
     sink.consumers = true;
     // The sink is watched again at once; what it got while idle was the last camera picture.
     const idleFrames = sink.frames.slice(framesAtLeave);
     assert.ok(idleFrames.every((f) => !f.placeholder), 'keep-alive repeats the last picture, not a placeholder');
-    await waitFor(() => sink.frames.length > framesAtLeave + idleFrames.length + 3, 'camera frames after the pause');
+    await waitUntil(() => sink.frames.length > framesAtLeave + idleFrames.length + 3, 'camera frames after the pause');
     scheduler.stop();
     await done;
   });
@@ -223,17 +223,18 @@ describe('Scheduler#run', function () {
   it('writes to sinks attached at run time', async function () {
     const ctl = controller();
     const late = new RecordingSink('late');
-    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [new RecordingSink('a')], controls: ctl, format });
+    const first = new RecordingSink('a');
+    const scheduler = new Scheduler({ source: new CountingSource(null, 100), engine: new DelayEngine(1), compositor: new RecordingCompositor(), sinks: [first], controls: ctl, format });
     const done = scheduler.run();
-    await sleep(60);
+    await waitUntil(() => first.frames.length > 0, 'the first frame');
     scheduler.fanout.attach(late);
-    await sleep(80);
+    await waitUntil(() => late.frames.length > 2, 'three frames in the sink attached at run time');
     scheduler.fanout.detach(late);
     const count = late.frames.length;
-    await sleep(60);
+    const firstCount = first.frames.length;
+    await waitUntil(() => first.frames.length > firstCount + 3, 'more frames after the detach');
     scheduler.stop();
     await done;
-    assert.ok(count > 2);
     assert.equal(late.frames.length, count, 'no frames after detach');
   });
 });

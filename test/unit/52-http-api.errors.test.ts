@@ -5,16 +5,18 @@ import { startControlServer } from '../../src/http/control-server.js';
 import { MAX_BODY_BYTES } from '../../src/http/request-body.js';
 import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
 import { MemoryVirtualCamera, PASSWORD, startFixture, type ControlFixture } from './5x-control-fixture.js';
+import { waitForEvent, waitForPromise } from '../helpers/wait.js';
 
 /** Sends raw bytes and returns the whole raw answer (for requests fetch() will not make). */
 function rawRequest(port: number, text: string | Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
+  const answered = new Promise<string>((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(text));
     let out = '';
     socket.setEncoding('utf8').on('data', (d) => (out += d));
     socket.on('close', () => resolve(out));
     socket.on('error', reject);
   });
+  return waitForPromise(answered, 'the server to answer a raw request and close the connection');
 }
 
 function assertError(r: { status: number; json: any }, status: number, code: string) {
@@ -146,10 +148,13 @@ describe('ControlServer WebSocket upgrades', function () {
     const f = await startFixture();
     try {
       const ws = new WebSocket(`ws://127.0.0.1:${f.server.address.port}/`);
-      const status = await new Promise<number>((resolve) => {
-        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
-        ws.on('error', () => resolve(-1));
-      });
+      const status = await waitForPromise(
+        new Promise<number>((resolve) => {
+          ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
+          ws.on('error', () => resolve(-1));
+        }),
+        'an HTTP answer to the upgrade',
+      );
       assert.equal(status, 404);
     } finally {
       await f.close();
@@ -169,12 +174,14 @@ describe('ControlServer WebSocket upgrades', function () {
     };
     const f = await startFixture({ upgradeHandler: handler });
     const ws = new WebSocket(`ws://127.0.0.1:${f.server.address.port}/`);
-    await new Promise((r) => ws.on('open', r));
+    await waitForEvent(ws, 'open', 'the upgraded WebSocket to open');
+    const replied = waitForEvent(ws, 'message', 'the handler\'s echo');
     ws.send('hi');
-    const reply = await new Promise<string>((r) => ws.on('message', (m) => r(String(m))));
+    const reply = String(await replied);
     assert.equal(reply, 'echo hi');
     ws.close();
     await f.close();
     assert.equal(closed, true);
   });
 });
+
