@@ -19,6 +19,7 @@ import { startHotkeys } from '../hotkeys/start-hotkeys.js';
 import { createObsWebSocketServer } from '../obs/server/obs-websocket-server.js';
 import { startObsBridge } from '../obs/bridge/index.js';
 import { loadOrCreatePassword } from '../config/password.js';
+import { AuthFailureLimiter } from '../util/auth-failure-limiter.js';
 import { createSink, createSource } from './stage-factory.js';
 import { MetricsReporter } from './metrics-reporter.js';
 import { logger } from '../log.js';
@@ -129,12 +130,15 @@ export class FacematApp {
       const password = options.password ?? loadOrCreatePassword();
       const secret = typeof password === 'string' ? password : password.password;
       if (typeof password !== 'string' && password.created) log.info(`generated the control password into ${password.path}`);
-      const obsServer = createObsWebSocketServer({ controller, password: secret });
+      // One count of wrong passwords for both doors to the same password.
+      const authFailures = new AuthFailureLimiter(5);
+      const obsServer = createObsWebSocketServer({ controller, password: secret, authFailures });
       const server: ControlServer = await startControlServer({
         controller,
         host: options.control.host,
         port: options.control.port,
         password: secret,
+        authFailures,
         upgradeHandler: obsServer,
       });
       log.info(`control panel: ${server.address.url}?key=${secret}  (obs-websocket on the same port)`);

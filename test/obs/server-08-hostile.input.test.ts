@@ -5,6 +5,7 @@ import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-
 import { waitUntil } from '../helpers/wait.js';
 import { RawClient } from './helpers/raw-client.js';
 import { Authenticator } from '../../src/obs/server/auth.js';
+import { AuthFailureLimiter } from '../../src/util/auth-failure-limiter.js';
 
 const CAMERA = 'FaceMat Camera';
 
@@ -115,6 +116,35 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
     assert.equal((await m.request('SetSourceFilterIndex', { sourceName: CAMERA, filterName: 'toon', filterIndex: NaN })).requestStatus.code, 401);
     assert.equal((await m.request('Sleep', { sleepMillis: Infinity })).requestStatus.code, 206);
     await m.close();
+    await stillServing();
+  });
+
+  it('checks only 5 of a flood of wrong passwords from 8 loopback addresses at once, and serves identified clients meanwhile', async function () {
+    const now = 7_000_000; // a fake clock that stands still: the whole flood falls in one minute
+    const guarded = await startServer({ maxClients: 64, authFailures: new AuthFailureLimiter(5, () => now) });
+    const keeper = await RawClient.identified(guarded.url, PASSWORD);
+    try {
+      const addresses = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+      const guessers = await Promise.all(Array.from({ length: 40 }, (_, i) => RawClient.connect(guarded.url, undefined, addresses[i % 8])));
+      for (const [i, c] of guessers.entries()) {
+        const { salt, challenge } = c.hello.authentication;
+        c.send({ op: 1, d: { rpcVersion: 1, authentication: Authenticator.answer(`guess ${i}`, salt, challenge) } });
+      }
+      const closed = await Promise.all(guessers.map((c) => c.closed));
+      assert.ok(closed.every((c) => c.code === 4009));
+      assert.equal(closed.filter((c) => c.reason === 'Authentication failed.').length, 5, 'five answers were checked');
+      assert.equal(closed.filter((c) => /too many failed password attempts \(from all addresses together\)/.test(c.reason)).length, 35);
+      // Served during the flood and after it; the right password waits for the window like a guess.
+      assert.equal((await keeper.request('GetVersion')).requestStatus.code, 100);
+      const late = await RawClient.connect(guarded.url);
+      const { salt, challenge } = late.hello.authentication;
+      late.send({ op: 1, d: { rpcVersion: 1, authentication: Authenticator.answer(PASSWORD, salt, challenge) } });
+      assert.equal((await late.closed).code, 4009);
+      await waitUntil(() => guarded.server.clientCount === 1, 'the guessers\' slots to be freed', { observe: () => `${guarded.server.clientCount} clients` });
+    } finally {
+      await keeper.close();
+      await guarded.close();
+    }
     await stillServing();
   });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startControlServer } from '../../src/http/control-server.js';
@@ -6,6 +7,8 @@ import { MAX_BODY_BYTES } from '../../src/http/request-body.js';
 import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
 import { MemoryVirtualCamera, PASSWORD, startFixture, type ControlFixture } from './5x-control-fixture.js';
 import { waitForEvent, waitForPromise } from '../helpers/wait.js';
+import { AuthFailureLimiter } from '../../src/util/auth-failure-limiter.js';
+import { setLogSink } from '../../src/log.js';
 
 /** Sends raw bytes and returns the whole raw answer (for requests fetch() will not make). */
 function rawRequest(port: number, text: string | Buffer): Promise<string> {
@@ -185,3 +188,54 @@ describe('ControlServer WebSocket upgrades', function () {
   });
 });
 
+describe('ControlServer password guessing (a fake clock)', function () {
+  /** GET with a password offered (or not) from a loopback address of our choice. */
+  function get(port: number, path: string, localAddress: string, key: string | null): Promise<{ status: number; headers: Record<string, unknown>; json: any }> {
+    const answered = new Promise<{ status: number; headers: Record<string, unknown>; json: any }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, localAddress, headers: key === null ? {} : { Authorization: `Bearer ${key}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: JSON.parse(body) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    return waitForPromise(answered, `an answer to GET ${path} from ${localAddress}`);
+  }
+
+  it('counts wrong passwords from all addresses together, refuses with 429 while locked, and lets the right one in after Retry-After', async function () {
+    let now = 2_000_000;
+    const authFailures = new AuthFailureLimiter(5, () => now);
+    const fixture = await startFixture({ authFailures });
+    const { controller, server } = fixture;
+    const port = server.address.port;
+    const logs: string[] = [];
+    const restore = setLogSink((line) => logs.push(line));
+    try {
+      for (let i = 0; i < 5; i++) {
+        const r = await get(port, '/api/state', `127.0.0.${i + 2}`, `guess ${i}`);
+        assertError(r, 401, 'unauthorized');
+        assert.match(r.json.error.message, /^wrong password/);
+      }
+      // No password at all is no guess: 401, not counted, and not refused for the lock either.
+      assertError(await get(port, '/api/state', '127.0.0.20', null), 401, 'unauthorized');
+      assert.equal(logs.filter((l) => /wrong password from 127\.0\.0\.\d+/.test(l)).length, 5);
+      assert.match(logs.at(-1)!, /wrong password from 127\.0\.0\.6 \(5 in the last minute from 5 address\(es\)\)/);
+      // Locked for everybody, the right password too (checking it would tell a guesser it was right).
+      for (const [address, key] of [['127.0.0.7', 'guess 5'], ['127.0.0.1', PASSWORD]]) {
+        const r = await get(port, '/api/state', address, key);
+        assertError(r, 429, 'too-many-auth-failures');
+        assert.equal(r.headers['retry-after'], '60');
+        assert.match(r.json.error.message, /from all addresses together\), retry in 60 s/);
+      }
+      assert.equal(authFailures.recent().failures, 5, 'refused attempts were not counted');
+      now += 60_000;
+      const ok = await get(port, '/api/state', '127.0.0.1', PASSWORD);
+      assert.equal(ok.status, 200);
+      assert.equal(ok.json.preset, controller.state().preset);
+    } finally {
+      setLogSink(restore);
+      await fixture.close();
+    }
+  });
+});
