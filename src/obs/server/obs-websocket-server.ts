@@ -43,8 +43,12 @@ export interface ObsWebSocketServerOptions {
   identifyTimeoutMs?: number;
 }
 
-/** How long close() waits for clients to complete the close handshake before dropping them. */
-const CLOSE_GRACE_MS = 2000;
+/**
+ * How long close() waits for clients to complete the close handshake before dropping them. A
+ * local client answers in milliseconds; one that does not (stopped, or not reading its socket)
+ * must not hold `facemat run`'s exit, which is bounded at 1 s (docs/pipeline.md, "Shutdown").
+ */
+const CLOSE_GRACE_MS = 250;
 
 /**
  * facemat-cam as an obs-websocket 5 server. It binds nothing by itself: the control server
