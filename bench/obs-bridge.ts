@@ -15,7 +15,8 @@ import type OBSWebSocket from 'obs-websocket-js/json';
 import { randomBytes } from 'node:crypto';
 import { nowMs } from '../src/pipeline/frame.js';
 import { NetworkStreamSink } from '../src/pipeline/sink/network-stream-sink.js';
-import { RealObs, Xvfb, freePort, screenshot, sleep, waitFor } from '../test/obs/bridge-helpers/real-obs.js';
+import { RealObs, Xvfb, freePort, screenshot } from '../test/obs/bridge-helpers/real-obs.js';
+import { sleep, waitUntil } from '../test/helpers/wait.js';
 
 const FPS = 30;
 const SIZES = [
@@ -152,7 +153,7 @@ async function measure(obs: OBSWebSocket, obsPid: number, variant: Variant, widt
   const { currentProgramSceneName } = await obs.call('GetCurrentProgramScene');
   await obs.call('CreateInput', { sceneName: currentProgramSceneName, inputName: INPUT, inputKind: 'ffmpeg_source', inputSettings: server.settings as never });
   try {
-    await waitFor(`${variant.name} to play in OBS`, async () => sentAt.has(await readStamp(obs, width, height)), 60_000, 500);
+    await waitUntil(async () => sentAt.has(await readStamp(obs, width, height)), `${variant.name} to play in OBS`, { timeoutMs: 60_000, everyMs: 500, retryErrors: true });
     await sleep(2_000);
     const ticksPerSecond = 100;
     const ourCpu0 = process.cpuUsage();

@@ -16,6 +16,7 @@ import { startHotkeys } from '../hotkeys/start-hotkeys.js';
 import { createObsWebSocketServer } from '../obs/server/obs-websocket-server.js';
 import { startObsBridge } from '../obs/bridge/index.js';
 import { loadOrCreatePassword } from '../config/password.js';
+import { AuthFailureLimiter } from '../util/auth-failure-limiter.js';
 import { createSink, createSource } from './stage-factory.js';
 import { MetricsReporter } from './metrics-reporter.js';
 import { logger } from '../log.js';
@@ -23,7 +24,7 @@ import { errorMessage } from '../util/error-message.js';
 
 const log = logger('app');
 
-/** Things to close at exit, in reverse order of start. */
+/** Things to close at exit (independent of each other: they close at once). */
 type Closer = { name: string; close: () => Promise<void> };
 
 /**
@@ -34,6 +35,7 @@ type Closer = { name: string; close: () => Promise<void> };
 export class FacematApp {
   private readonly closers: Closer[] = [];
   private reporter: MetricsReporter | null = null;
+  private surfacesClosed: Promise<void> | null = null;
   done!: Promise<RunSummary>;
 
   private constructor(
@@ -114,7 +116,8 @@ export class FacematApp {
       await engine.close();
       throw err;
     }
-    app.done = scheduler.run();
+    // The last metrics are written once the pipeline is done, whoever stopped it.
+    app.done = scheduler.run().finally(() => app.reporter?.stop());
     app.reporter = new MetricsReporter(() => metrics.snapshot(), { path: options.metrics, verbose: options.verbose });
     app.reporter.start();
     return app;
@@ -126,12 +129,15 @@ export class FacematApp {
       const password = options.password ?? loadOrCreatePassword();
       const secret = typeof password === 'string' ? password : password.password;
       if (typeof password !== 'string' && password.created) log.info(`generated the control password into ${password.path}`);
-      const obsServer = createObsWebSocketServer({ controller, password: secret });
+      // One count of wrong passwords for both doors to the same password.
+      const authFailures = new AuthFailureLimiter(5);
+      const obsServer = createObsWebSocketServer({ controller, password: secret, authFailures });
       const server: ControlServer = await startControlServer({
         controller,
         host: options.control.host,
         port: options.control.port,
         password: secret,
+        authFailures,
         upgradeHandler: obsServer,
       });
       log.info(`control panel: ${server.address.url}?key=${secret}  (obs-websocket on the same port)`);
@@ -154,23 +160,36 @@ export class FacematApp {
     }
   }
 
-  /** Stops capture, lets work in flight finish, closes every stage and surface. */
+  /**
+   * Stops capture, lets work in flight finish, closes every stage and surface. The surfaces close
+   * while the pipeline drains, not after it, so their bounded waits (a client that does not answer
+   * the close handshake, the hotkey hook) do not add up after the pipeline's (docs/pipeline.md,
+   * "Shutdown").
+   */
   async stop(): Promise<RunSummary> {
     this.scheduler.stop();
-    const summary = await this.done;
-    await this.closeSurfaces();
+    const [summary] = await Promise.all([this.done, this.closeSurfaces()]);
     return summary;
   }
 
-  /** Closes the control surfaces after the pipeline ended on its own (end of file, --frames). */
-  async closeSurfaces(): Promise<void> {
-    this.reporter?.stop();
-    for (const closer of this.closers.splice(0).reverse()) {
-      try {
-        await closer.close();
-      } catch (err) {
-        log.warn(`closing ${closer.name}: ${errorMessage(err)}`);
-      }
-    }
+  /**
+   * Closes the control surfaces (after the pipeline ended on its own: end of file, --frames; or
+   * from stop()). All at once, each on its own; calling it again returns the same promise.
+   */
+  closeSurfaces(): Promise<void> {
+    this.surfacesClosed ??= this.closeAllSurfaces();
+    return this.surfacesClosed;
+  }
+
+  private async closeAllSurfaces(): Promise<void> {
+    await Promise.all(
+      this.closers.splice(0).map(async (closer) => {
+        try {
+          await closer.close();
+        } catch (err) {
+          log.warn(`closing ${closer.name}: ${errorMessage(err)}`);
+        }
+      }),
+    );
   }
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { logger } from '../log.js';
 import type { PipelineController, Preview } from '../pipeline/controller/pipeline-controller.js';
-import { isAuthorized } from './auth.js';
+import { authorize } from './auth.js';
+import { AuthFailureLimiter } from '../util/auth-failure-limiter.js';
 import { ControllerEventStream } from './event-stream.js';
 import { HttpApi, sendError, sendJson } from './http-api.js';
 import { ApiError } from './api-error.js';
@@ -23,6 +24,11 @@ export interface ControlServerOptions {
   host: string;
   port: number;
   password: string;
+  /**
+   * Wrong passwords of all clients together; `facemat run` shares it with the obs-websocket
+   * server. Default: a limiter of its own, 5 failures a minute.
+   */
+  authFailures?: AuthFailureLimiter;
   upgradeHandler?: UpgradeHandler;
   /** Live preview tuning; see MjpegStreamOptions. */
   preview?: { maxWidth?: number; quality?: number; maxFps?: number };
@@ -61,9 +67,10 @@ export class ControlServer {
     const preview = controller.attachPreview(options.preview, 'web panel preview');
     const events = new ControllerEventStream(controller, { extraMetrics: () => ({ preview: preview.stream.stats() }) });
     const api = new HttpApi(controller, preview.stream, events);
+    const failures = options.authFailures ?? new AuthFailureLimiter(5);
 
     const server = createServer((req, res) => {
-      handleRequest(req, res, options.password, api, panel).catch((err: unknown) => {
+      handleRequest(req, res, options.password, failures, api, panel).catch((err: unknown) => {
         if (!(err instanceof ApiError)) log.error(`${req.method} ${req.url}: ${errorMessage(err)}`);
         sendError(res, err);
       });
@@ -129,15 +136,18 @@ export function startControlServer(options: ControlServerOptions): Promise<Contr
   return ControlServer.start(options);
 }
 
-async function handleRequest(req: IncomingMessage, res: ServerResponse, password: string, api: HttpApi, panel: WebPanel): Promise<void> {
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  password: string,
+  failures: AuthFailureLimiter,
+  api: HttpApi,
+  panel: WebPanel,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://control.invalid');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (HttpApi.owns(url.pathname)) {
-    if (!isAuthorized(req, url, password)) {
-      throw new ApiError(401, 'unauthorized', 'missing or wrong password: send "Authorization: Bearer PASSWORD" or ?key=PASSWORD', {
-        'WWW-Authenticate': 'Bearer realm="facemat-cam"',
-      });
-    }
+    authorize(req, url, password, failures);
     await api.handle(req, res, url);
     return;
   }

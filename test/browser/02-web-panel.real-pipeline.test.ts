@@ -10,6 +10,7 @@ import { FacematRun } from '../hotkeys/fixtures/facemat-run.js';
 import { Xvfb } from '../hotkeys/fixtures/xvfb.js';
 import { HeadlessChromium } from './fixtures/chromium.js';
 import { readPreview } from './fixtures/preview-image.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,7 +41,7 @@ describe('web control panel on a real `facemat run` (model, GL compositor)', fun
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await page.goto(`${run.url}?key=${encodeURIComponent(run.password)}`);
     await page.waitForSelector('#panel:not([hidden])');
-    await page.waitForFunction(() => (document.getElementById('preview') as HTMLImageElement).naturalWidth > 0, undefined, { timeout: 60_000 });
+    await waitUntil(() => page.evaluate(() => (document.getElementById('preview') as HTMLImageElement).naturalWidth > 0), 'a first preview frame from facemat run', { timeoutMs: 60_000, everyMs: 100 });
   });
 
   after(async function () {
@@ -58,23 +59,23 @@ describe('web control panel on a real `facemat run` (model, GL compositor)', fun
   });
 
   it('the debug view buttons switch the real output to the matte, seen in the preview and by obs-websocket', async function () {
-    while ((await previewColour(page)) < 20) await page.waitForTimeout(100);
+    await waitUntil(async () => (await previewColour(page)) >= 20, 'colour video in the preview', { timeoutMs: 60_000, everyMs: 100, observe: () => previewColour(page) });
     obsEvents.length = 0;
     await page.click('[data-view="alpha"]');
-    while (!obsEvents.some((e) => e.filterName === 'matte' && e.filterEnabled)) await page.waitForTimeout(50);
+    await waitUntil(() => obsEvents.some((e) => e.filterName === 'matte' && e.filterEnabled), 'obs-websocket to see the matte view enabled', { everyMs: 50, observe: () => obsEvents });
     const filter = await obs.call('GetSourceFilter', { sourceName: INPUT_NAME, filterName: 'matte' });
     assert.equal(filter.filterEnabled, true);
     assert.equal(filter.filterSettings.view, 'alpha');
     // The composited frames in the browser are now the grey alpha matte.
-    while ((await previewColour(page)) > 3) await page.waitForTimeout(100);
+    await waitUntil(async () => (await previewColour(page)) <= 3, 'the grey matte in the preview', { timeoutMs: 60_000, everyMs: 100, observe: () => previewColour(page) });
     await page.click('[data-view="off"]');
-    while ((await previewColour(page)) < 20) await page.waitForTimeout(100);
+    await waitUntil(async () => (await previewColour(page)) >= 20, 'colour video in the preview again', { timeoutMs: 60_000, everyMs: 100, observe: () => previewColour(page) });
   });
 
   it('takes the README screenshot of the panel (docs/images/panel.png with FACEMAT_UPDATE_SCREENSHOTS=1)', async function () {
     await page.click('[data-preset="Cartoon"]');
     await page.waitForSelector('[data-preset="Cartoon"][aria-pressed="true"]');
-    while (!obsEvents.some((e) => e.filterName === 'toon' && e.filterEnabled)) await page.waitForTimeout(50);
+    await waitUntil(() => obsEvents.some((e) => e.filterName === 'toon' && e.filterEnabled), 'obs-websocket to see toon enabled by the Cartoon preset', { everyMs: 50, observe: () => obsEvents });
     // A few metrics events fill the plots.
     await page.waitForTimeout(8000);
     const update = process.env.FACEMAT_UPDATE_SCREENSHOTS === '1';

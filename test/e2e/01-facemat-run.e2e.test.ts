@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, statSync, existsSync, readFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SAMPLE } from '../../src/cli/run-options.js';
+import { waitForEvent, waitUntil } from '../helpers/wait.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -127,11 +128,14 @@ describe('facemat run (end to end)', function () {
       const child: ChildProcess = spawn('node', [CLI, 'run', '--source', 'synthetic', '--size', '320x180', '--sink', `y4m:${out}`, '--control', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr!.on('data', (d) => (stderr += d));
-      const deadline = Date.now() + 120_000;
-      while (!(existsSync(out) && statSync(out).size > 320 * 180 * 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      assert.ok(existsSync(out), `no output yet: ${stderr}`);
+      await waitUntil(() => existsSync(out) && statSync(out).size > 320 * 180 * 3, `a first frame in ${out}`, {
+        timeoutMs: 120_000,
+        everyMs: 200,
+        observe: () => `stderr: ${stderr}`,
+      });
+      const exited = waitForEvent<number | null>(child, 'exit', `facemat run to exit after ${signal}`, { timeoutMs: 60_000 });
       child.kill(signal);
-      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      const code = await exited;
       assert.equal(code, 0, stderr);
       assert.match(stderr, new RegExp(`${signal}: stopping`));
       assert.ok(decodeCount(out) > 0, 'the y4m file is complete and decodable');

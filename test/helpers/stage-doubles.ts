@@ -16,19 +16,8 @@ import { SourceFault } from '../../src/pipeline/source/frame-source.js';
 import { nowMs } from '../../src/pipeline/frame.js';
 import { realClock, type Clock } from '../../src/pipeline/scheduler/clock.js';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** A signal that never aborts, for the doubles' own waits. */
 const NEVER = new AbortController().signal;
-
-/** Polls `condition` until it holds; fails saying what was waited for (not by mocha's timeout). */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** Writes the frame number into the first pixel's R,G (little-endian) so sinks can read it back. */
 export class CountingSource implements FrameSource {

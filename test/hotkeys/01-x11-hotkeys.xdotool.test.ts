@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { HostProcess, jpegPixel, waitFor } from './fixtures/host-process.js';
+import { HostProcess, jpegPixel } from './fixtures/host-process.js';
+import { waitUntil } from '../helpers/wait.js';
 import { Xvfb, xdotoolKey } from './fixtures/xvfb.js';
 
 const PINK = [255, 120, 180]; // the producer's beautify band
@@ -36,12 +37,12 @@ describe('X11 global hotkeys (uiohook-napi) under Xvfb with xdotool', function (
     assert.equal(await filter('beautify'), true, 'Natural starts with beautify on');
     assert.ok(near(await topBand(), PINK), 'beautify shows in the output before');
     await xdotoolKey(xvfb.display, 'ctrl+alt+1');
-    await waitFor(async () => !(await filter('beautify')), 'beautify to be switched off by the hotkey');
+    await waitUntil(async () => !(await filter('beautify')), 'beautify to be switched off by the hotkey', { everyMs: 50 });
     // The first band is now recolor's: the frames reaching the sinks changed.
-    await waitFor(async () => near(await topBand(), ORANGE), 'the output to lose the beautify band');
+    await waitUntil(async () => near(await topBand(), ORANGE), 'the output to lose the beautify band', { everyMs: 50 });
     await xdotoolKey(xvfb.display, 'ctrl+alt+1');
-    await waitFor(async () => filter('beautify'), 'beautify back on');
-    await waitFor(async () => near(await topBand(), PINK), 'the beautify band back in the output');
+    await waitUntil(async () => filter('beautify'), 'beautify back on', { everyMs: 50 });
+    await waitUntil(async () => near(await topBand(), PINK), 'the beautify band back in the output', { everyMs: 50 });
   });
 
   it('fires only on the exact chord', async function () {
@@ -49,7 +50,7 @@ describe('X11 global hotkeys (uiohook-napi) under Xvfb with xdotool', function (
     const toonBefore = await filter('toon');
     await xdotoolKey(xvfb.display, 'ctrl+2', 'alt+2', 'ctrl+alt+shift+2');
     await xdotoolKey(xvfb.display, 'ctrl+alt+3');
-    await waitFor(async () => (await filter('sketch')) !== sketchBefore, 'ctrl+alt+3 to toggle sketch');
+    await waitUntil(async () => (await filter('sketch')) !== sketchBefore, 'ctrl+alt+3 to toggle sketch', { everyMs: 50 });
     // X delivers key events in order, so the near misses above were seen before ctrl+alt+3.
     assert.equal(await filter('toon'), toonBefore, 'ctrl+2, alt+2 and ctrl+alt+shift+2 did nothing');
   });
@@ -57,9 +58,9 @@ describe('X11 global hotkeys (uiohook-napi) under Xvfb with xdotool', function (
   it('user bindings work next to the defaults (ctrl+shift+f9 = next preset), and pause', async function () {
     const before = (await host.api('GET', '/api/state')).body.preset;
     await xdotoolKey(xvfb.display, 'ctrl+shift+F9');
-    await waitFor(async () => (await host.api('GET', '/api/state')).body.preset !== before, 'the preset to change');
+    await waitUntil(async () => (await host.api('GET', '/api/state')).body.preset !== before, 'the preset to change', { everyMs: 50 });
     await xdotoolKey(xvfb.display, 'ctrl+alt+0');
-    await waitFor(async () => (await host.api('GET', '/api/state')).body.paused === true, 'ctrl+alt+0 to pause the camera');
+    await waitUntil(async () => (await host.api('GET', '/api/state')).body.paused === true, 'ctrl+alt+0 to pause the camera', { everyMs: 50 });
   });
 });
 

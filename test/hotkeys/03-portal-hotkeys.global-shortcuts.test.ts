@@ -7,7 +7,7 @@ import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.
 import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { DbusSession } from './fixtures/dbus-session.js';
 import { FakePortal } from './fixtures/fake-portal.js';
-import { waitFor } from './fixtures/host-process.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const controller = () => new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name });
 const enabled = (c: PipelineController, name: string) => c.chain().find((f) => f.name === name)!.enabled;
@@ -39,13 +39,13 @@ describe('Wayland hotkeys through the XDG GlobalShortcuts portal (private D-Bus)
 
       portal.activate('facemat-ctrl-alt-2', '/org/freedesktop/portal/desktop/session/other/x');
       portal.activate('facemat-ctrl-alt-3');
-      await waitFor(async () => enabled(c, 'sketch'), 'Activated to toggle sketch');
+      await waitUntil(async () => enabled(c, 'sketch'), 'Activated to toggle sketch', { everyMs: 50 });
       // Signals arrive in order: the other session's ctrl+alt+2 came first and did nothing.
       assert.equal(enabled(c, 'toon'), false, "another session's Activated is ignored");
       portal.activate('facemat-ctrl-alt-2');
-      await waitFor(async () => enabled(c, 'toon'), 'Activated to toggle toon');
+      await waitUntil(async () => enabled(c, 'toon'), 'Activated to toggle toon', { everyMs: 50 });
       portal.activate('facemat-ctrl-alt-n');
-      await waitFor(async () => c.state().preset === 'Cartoon', 'Activated to select the next preset');
+      await waitUntil(async () => c.state().preset === 'Cartoon', 'Activated to select the next preset', { everyMs: 50 });
     } finally {
       await hotkeys.stop();
       portal.stop();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { colourfulness, FacematRun } from './fixtures/facemat-run.js';
-import { waitFor } from './fixtures/host-process.js';
+import { waitUntil } from '../helpers/wait.js';
 import { Xvfb, xdotoolKey } from './fixtures/xvfb.js';
 
 describe('hotkeys in a real `facemat run` (model, GL compositor) under Xvfb', function () {
@@ -27,14 +27,14 @@ describe('hotkeys in a real `facemat run` (model, GL compositor) under Xvfb', fu
 
   it('ctrl+alt+7 switches the output to the matte debug view and back', async function () {
     assert.equal(await matte(), false);
-    await waitFor(async () => (await frameColour()) > 20, 'colour video from the pipeline', 60_000);
+    await waitUntil(async () => (await frameColour()) > 20, 'colour video from the pipeline', { timeoutMs: 60_000, everyMs: 50, observe: frameColour });
     await xdotoolKey(xvfb.display, 'ctrl+alt+7');
-    await waitFor(async () => matte(), 'the hotkey to enable the matte view');
+    await waitUntil(async () => matte(), 'the hotkey to enable the matte view', { everyMs: 50 });
     // The alpha matte is drawn in grey: the output frames lose their colour.
-    await waitFor(async () => (await frameColour()) < 3, 'grey matte frames in the output', 60_000);
+    await waitUntil(async () => (await frameColour()) < 3, 'grey matte frames in the output', { timeoutMs: 60_000, everyMs: 50, observe: frameColour });
     await xdotoolKey(xvfb.display, 'ctrl+alt+7');
-    await waitFor(async () => !(await matte()), 'the matte view to go off');
-    await waitFor(async () => (await frameColour()) > 20, 'colour video again', 60_000);
+    await waitUntil(async () => !(await matte()), 'the matte view to go off', { everyMs: 50 });
+    await waitUntil(async () => (await frameColour()) > 20, 'colour video again', { timeoutMs: 60_000, everyMs: 50, observe: frameColour });
   });
 
   it('stops cleanly, the hotkey process with it', async function () {

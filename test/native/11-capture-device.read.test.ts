@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { decodeJpeg, encodeJpeg, i420ToRgba, nv12ToRgba, rgbaToI420, rgbaToYuyv, yuyvToRgba } from '../../src/native/index.js';
 import { frameBytes } from '../../src/pipeline/frame.js';
-import { addWebcam, deliver, kernel, testAddon, ticks, until, useCaptureDevice } from './test-addon.js';
+import { addWebcam, deliver, kernel, testAddon, ticks, useCaptureDevice } from './test-addon.js';
+import { waitUntil } from '../helpers/wait.js';
 import { gradientRgba, randomRgba } from './yuv-reference.js';
 
 const PATH = '/dev/video0';
@@ -95,7 +96,7 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
       return packed;
     });
     for (const frame of frames) await deliver(PATH, frame);
-    await until(() => capture.device.stats().captured === 3, 'three frames decoded');
+    await waitUntil(() => capture.device.stats().captured === 3, 'three frames decoded');
     const target = new Uint8Array(320 * 240 * 4);
     const frame = await capture.device.read(target);
     assert.equal(frame.sequence, 2);
@@ -119,7 +120,7 @@ describe('CaptureDevice.read (the capture thread against the kernel double)', ()
       assert.ok(frame.timestampMs >= last);
       last = frame.timestampMs;
     }
-    await until(() => kernel().state(PATH).queued === format.buffers, 'every buffer back in the queue');
+    await waitUntil(() => kernel().state(PATH).queued === format.buffers, 'every buffer back in the queue');
     assert.equal(kernel().state(PATH).dropped, 0, 'the camera never found the queue empty');
   });
 

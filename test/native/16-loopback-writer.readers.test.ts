@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { kernel, testAddon, until, useLoopbackWriter } from './test-addon.js';
+import { kernel, testAddon, useLoopbackWriter } from './test-addon.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const PATH = '/dev/video10';
 
@@ -17,13 +18,13 @@ describe('LoopbackWriter readers (v4l2loopback client-usage event and inotify)',
     it(`follows readers through the client-usage event (${events} id)`, async () => {
       kernel().addLoopback({ path: PATH, events });
       assert.equal(open().readerDetection, events === 'current' ? 'event' : 'event-legacy');
-      await until(() => reported.length === 1, 'the initial count');
+      await waitUntil(() => reported.length === 1, 'the initial count');
       assert.deepEqual(reported, [0]);
       kernel().addReader(PATH);
-      await until(() => output.writer.readers === 1, 'one reader');
+      await waitUntil(() => output.writer.readers === 1, 'one reader');
       kernel().removeReader(PATH);
-      await until(() => output.writer.readers === 0, 'no reader');
-      await until(() => reported.length === 3, 'three reports');
+      await waitUntil(() => output.writer.readers === 0, 'no reader');
+      await waitUntil(() => reported.length === 3, 'three reports');
       assert.deepEqual(reported, [0, 1, 0]);
     });
   }
@@ -32,7 +33,7 @@ describe('LoopbackWriter readers (v4l2loopback client-usage event and inotify)',
     kernel().addLoopback({ path: PATH });
     kernel().addReader(PATH);
     open();
-    await until(() => output.writer.readers === 1, 'the initial count of one');
+    await waitUntil(() => output.writer.readers === 1, 'the initial count of one');
   });
 
   it('falls back to inotify OPEN/CLOSE when the driver has no usage event', async () => {
@@ -40,15 +41,15 @@ describe('LoopbackWriter readers (v4l2loopback client-usage event and inotify)',
     assert.equal(open().readerDetection, 'inotify');
     assert.equal(output.writer.readers, 0);
     kernel().addReader(PATH);
-    await until(() => output.writer.readers === 1, 'one reader');
+    await waitUntil(() => output.writer.readers === 1, 'one reader');
     kernel().addReader(PATH);
-    await until(() => output.writer.readers === 2, 'two readers');
+    await waitUntil(() => output.writer.readers === 2, 'two readers');
     // A program that only lists devices opens and closes the node: it leaves no trace.
     testAddon().listDevices();
     kernel().removeReader(PATH);
     kernel().removeReader(PATH);
-    await until(() => output.writer.readers === 0, 'no reader');
-    await until(() => reported.at(-1) === 0, 'the last report');
+    await waitUntil(() => output.writer.readers === 0, 'no reader');
+    await waitUntil(() => reported.at(-1) === 0, 'the last report');
     assert.deepEqual(reported.slice(0, 2), [1, 2]);
   });
 
@@ -56,21 +57,21 @@ describe('LoopbackWriter readers (v4l2loopback client-usage event and inotify)',
     kernel().addLoopback({ path: PATH, events: 'none' });
     open();
     kernel().addReader(PATH, 2);
-    await until(() => output.writer.readers === 2, 'two readers (one merged OPEN event)');
+    await waitUntil(() => output.writer.readers === 2, 'two readers (one merged OPEN event)');
     kernel().removeReader(PATH);
-    await until(() => reported.at(-1) === 1, 'one reader left after the first close');
+    await waitUntil(() => reported.at(-1) === 1, 'one reader left after the first close');
     assert.equal(output.writer.readers, 1, 'the second consumer is still watching');
   });
 
   it('keeps counting while it writes frames', async () => {
     kernel().addLoopback({ path: PATH });
     open();
-    await until(() => reported.length === 1, 'the initial count');
+    await waitUntil(() => reported.length === 1, 'the initial count');
     const frame = new Uint8Array(64 * 48 * 4);
     const writing = output.writer.write(frame);
     kernel().addReader(PATH);
     await writing;
-    await until(() => output.writer.readers === 1, 'one reader');
+    await waitUntil(() => output.writer.readers === 1, 'one reader');
     await output.writer.write(frame);
     assert.equal(kernel().state(PATH).framesWritten, 2);
   });

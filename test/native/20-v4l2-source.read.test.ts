@@ -6,7 +6,8 @@ import type { FrameSource } from '../../src/pipeline/source/frame-source.js';
 import { SourceFault } from '../../src/pipeline/source/frame-source.js';
 import { createV4l2Source } from '../../src/pipeline/source/v4l2-source.js';
 import { recordingLogger } from './recording-logger.js';
-import { addWebcam, deliver, kernel, testAddon, until } from './test-addon.js';
+import { addWebcam, deliver, kernel, testAddon } from './test-addon.js';
+import { waitUntil } from '../helpers/wait.js';
 import { gradientRgba } from './yuv-reference.js';
 
 const FORMAT = { width: 640, height: 480, fps: 30 };
@@ -60,7 +61,7 @@ describe('V4l2Source (FrameSource over the addon and the kernel double)', () => 
     assert.ok(log.some((line) => /released \/dev\/video0 while nobody watches/.test(line)));
     const target = new Uint8Array(640 * 480 * 4);
     const reading = source.read(target);
-    await until(() => kernel().openFiles() > 0, 'the camera to be opened again');
+    await waitUntil(() => kernel().openFiles() > 0, 'the camera to be opened again');
     await deliver('/dev/video0', JPEG);
     assert.notEqual(await reading, null);
     assert.equal(log.filter((line) => line.startsWith('info opened v4l2:/dev/video0')).length, 2);

@@ -3,7 +3,8 @@ import { rgbaToYuyv } from '../../src/native/index.js';
 import type { OutputFrame } from '../../src/pipeline/frame.js';
 import { V4l2Sink, createV4l2Sink } from '../../src/pipeline/sink/v4l2-sink.js';
 import { recordingLogger } from './recording-logger.js';
-import { kernel, testAddon, until } from './test-addon.js';
+import { kernel, testAddon } from './test-addon.js';
+import { waitUntil } from '../helpers/wait.js';
 import { randomRgba } from './yuv-reference.js';
 
 const FORMAT = { width: 64, height: 48, fps: 30 };
@@ -69,13 +70,13 @@ describe('V4l2Sink (FrameSink over the addon and the v4l2loopback double)', () =
     sink = createV4l2Sink(undefined, {}, recordingLogger(log), testAddon);
     assert.equal(sink.hasConsumers(), false, 'not open: nobody can watch');
     await sink.open(FORMAT);
-    await until(() => !sink.hasConsumers(), 'the initial count of zero');
+    await waitUntil(() => !sink.hasConsumers(), 'the initial count of zero');
     kernel().addReader('/dev/video10');
-    await until(() => sink.hasConsumers(), 'a consumer');
+    await waitUntil(() => sink.hasConsumers(), 'a consumer');
     assert.equal(sink.stats().readerDetection, 'event');
     kernel().removeReader('/dev/video10');
-    await until(() => !sink.hasConsumers(), 'no consumer');
-    await until(() => log.includes('info /dev/video10: 0 readers'), 'the log line');
+    await waitUntil(() => !sink.hasConsumers(), 'no consumer');
+    await waitUntil(() => log.includes('info /dev/video10: 0 readers'), 'the log line');
   });
 
   it('counts a frame the device would not take as dropped instead of failing', async () => {

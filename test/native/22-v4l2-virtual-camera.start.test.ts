@@ -4,7 +4,8 @@ import { PipelineController } from '../../src/pipeline/controller/pipeline-contr
 import type { OutputFrame } from '../../src/pipeline/frame.js';
 import { V4l2VirtualCamera, createVirtualCamera } from '../../src/pipeline/sink/v4l2-virtual-camera.js';
 import { recordingLogger } from './recording-logger.js';
-import { addWebcam, kernel, testAddon, until } from './test-addon.js';
+import { addWebcam, kernel, testAddon } from './test-addon.js';
+import { waitUntil } from '../helpers/wait.js';
 import { randomRgba } from './yuv-reference.js';
 
 const FORMAT = { width: 64, height: 48, fps: 30 };
@@ -55,9 +56,9 @@ describe('V4l2VirtualCamera (VirtualCamera and FrameSink over a v4l2 sink)', () 
     assert.equal(camera.active, true);
     await camera.write(FRAME);
     assert.equal(kernel().state('/dev/video10').framesWritten, 1);
-    await until(() => camera.detail === '/dev/video10 (0 readers)', 'the reader count in the detail');
+    await waitUntil(() => camera.detail === '/dev/video10 (0 readers)', 'the reader count in the detail');
     kernel().addReader('/dev/video10');
-    await until(() => camera.hasConsumers(), 'a consumer');
+    await waitUntil(() => camera.hasConsumers(), 'a consumer');
   });
 
   it('is started and stopped through the PipelineController, and drops frames while stopped', async () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import type { NativeBinding, NativeCaptureDevice, NativeLoopbackWriter } from '../../src/native/binding.js';
 import { loadAddon } from '../../src/native/loader.js';
+import { waitUntil } from '../helpers/wait.js';
 
 export interface FakeSizeSpec {
   width: number;
@@ -123,22 +124,13 @@ export async function ticks(turns = 1): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Waits until `predicate` holds, checking every few ms; rejects after `limitMs` with `what`. */
-export async function until(predicate: () => boolean, what: string, limitMs = 5000): Promise<void> {
-  const start = performance.now();
-  while (!predicate()) {
-    if (performance.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
 /**
  * Plays the camera delivering one frame: waits until the capture thread has a buffer queued
  * (it re-queues each one after decoding it), then fills it. Like a real camera at a modest
  * frame rate, it never finds the queue empty, so no frame is lost to timing.
  */
 export async function deliver(path: string, data: Uint8Array, options?: { error?: boolean }): Promise<void> {
-  await until(() => kernel().state(path).queued > 0, `a queued buffer on ${path}`);
+  await waitUntil(() => kernel().state(path).queued > 0, `a queued buffer on ${path}`);
   if (!kernel().pushFrame(path, data, options)) throw new Error(`${path} did not take the frame`);
 }
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { NetworkStreamSink } from '../../src/pipeline/sink/network-stream-sink.js';
 import { nowMs, type OutputFrame, type VideoFormat } from '../../src/pipeline/frame.js';
-import { sleep, waitFor } from './bridge-helpers/real-obs.js';
+import { sleep, waitForEvent, waitForPromise, waitUntil } from '../helpers/wait.js';
 
 const FORMAT: VideoFormat = { width: 64, height: 48, fps: 30 };
 const FRAME_BYTES = FORMAT.width * FORMAT.height * 4;
@@ -53,26 +53,26 @@ describe('NetworkStreamSink.write (raw RGBA over TCP for OBS)', function () {
   it('sends whole, unchanged frames to a reader and counts it as a consumer while connected', async () => {
     const reader = await tcpReader(sink.url);
     sockets.push(reader.socket);
-    await waitFor('the sink to see its reader', () => sink.hasConsumers());
+    await waitUntil(() => sink.hasConsumers(), 'the sink to see its reader', { timeoutMs: 30_000 });
     const sent = frame(7);
     await sink.write(sent);
-    await waitFor('a whole frame', () => reader.received().length >= FRAME_BYTES);
+    await waitUntil(() => reader.received().length >= FRAME_BYTES, 'a whole frame', { timeoutMs: 30_000 });
     assert.deepEqual(new Uint8Array(reader.received().subarray(0, FRAME_BYTES)), sent.rgba);
     reader.socket.destroy();
-    await waitFor('the sink to notice the reader left', () => !sink.hasConsumers());
+    await waitUntil(() => !sink.hasConsumers(), 'the sink to notice the reader left', { timeoutMs: 30_000 });
   });
 
   it('never blocks on a reader that stops reading: frames are skipped, memory stays bounded', async () => {
     const reader = await tcpReader(sink.url);
     sockets.push(reader.socket);
     reader.socket.pause(); // a stalled OBS
-    await waitFor('the sink to see its reader', () => sink.hasConsumers());
+    await waitUntil(() => sink.hasConsumers(), 'the sink to see its reader', { timeoutMs: 30_000 });
     const big: VideoFormat = { width: 640, height: 360, fps: 1000 };
     await sink.open(big); // a new size drops the reader: reconnect with the new format
     const again = await tcpReader(sink.url);
     sockets.push(again.socket);
     again.socket.pause();
-    await waitFor('the sink to see the new reader', () => sink.stats().readers === 1);
+    await waitUntil(() => sink.stats().readers === 1, 'the sink to see the new reader', { timeoutMs: 30_000 });
     const writes = 300;
     for (let i = 0; i < writes; i++) {
       await sink.write(frame(i, big));
@@ -87,7 +87,7 @@ describe('NetworkStreamSink.write (raw RGBA over TCP for OBS)', function () {
   it('never sends faster than the declared frame rate (OBS would queue the surplus as latency)', async () => {
     const reader = await tcpReader(sink.url);
     sockets.push(reader.socket);
-    await waitFor('the sink to see its reader', () => sink.hasConsumers());
+    await waitUntil(() => sink.hasConsumers(), 'the sink to see its reader', { timeoutMs: 30_000 });
     const started = nowMs();
     for (let i = 0; i < 60; i++) {
       await sink.write(frame(i));
@@ -110,8 +110,8 @@ describe('NetworkStreamSink.write (raw RGBA over TCP for OBS)', function () {
       assert.deepEqual(fresh.format, { width: 64, height: 48, fps: 30 });
       const reader = await tcpReader(fresh.url);
       sockets.push(reader.socket);
-      await waitFor('the reader', () => fresh.hasConsumers());
-      const closed = new Promise((resolve) => reader.socket.once('close', resolve));
+      await waitUntil(() => fresh.hasConsumers(), 'the reader', { timeoutMs: 30_000 });
+      const closed = waitForEvent(reader.socket, 'close', 'the sink to close the reader on a format change');
       await fresh.write(frame(1, { width: 32, height: 16, fps: 30 }));
       await closed;
       assert.deepEqual(formats, [
@@ -134,10 +134,10 @@ describe('NetworkStreamSink.write (raw RGBA over TCP for OBS)', function () {
     ffmpeg.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     const exited = new Promise<number | null>((resolve) => ffmpeg.once('exit', resolve));
     try {
-      await waitFor('ffmpeg to connect', () => sink.hasConsumers(), 30_000);
+      await waitUntil(() => sink.hasConsumers(), 'ffmpeg to connect', { timeoutMs: 30_000 });
       let seq = 0;
       const feeder = setInterval(() => void sink.write(frame(seq++)), 1000 / FORMAT.fps);
-      const code = await exited;
+      const code = await waitForPromise(exited, 'ffmpeg to exit after reading two frames');
       clearInterval(feeder);
       assert.equal(code, 0);
       const decoded = Buffer.concat(out);

@@ -10,7 +10,8 @@ import { startObsBridge, type ObsBridge, type ObsBridgeParts } from '../../src/o
 import { OWNER_KEY, OWNER_VALUE, ROLE_KEY } from '../../src/obs/bridge/ownership.js';
 import { GlCompositor } from '../../src/pipeline/composite/gl-compositor.js';
 import { BACKGROUND, FACE, FaceBoxMatteEngine, SCENE_FORMAT, SIGNATURE_SETTINGS, SKIN, StillFaceSource, near, referenceColours, signatureChain, type RGB } from './bridge-helpers/face-scene.js';
-import { RealObs, Xvfb, freePort, screenshot, waitFor } from './bridge-helpers/real-obs.js';
+import { RealObs, Xvfb, freePort, screenshot } from './bridge-helpers/real-obs.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const CAMERA = 'FaceMat Camera';
 const INSIDE_FACE = [
@@ -44,15 +45,10 @@ async function ownedInputs(obs: OBSWebSocket): Promise<OwnedSummary[]> {
 
 /** Waits until OBS's picture of our camera shows the face in `faceColor` on our background. */
 async function waitForPicture(obs: OBSWebSocket, faceColor: RGB, what: string): Promise<void> {
-  const shot = await waitFor(
-    what,
-    async () => {
+  const shot = await waitUntil(async () => {
       const s = await screenshot(obs, CAMERA, SCENE_FORMAT.width, SCENE_FORMAT.height);
       return INSIDE_FACE.every(([x, y]) => near(s.pixel(x, y), faceColor)) ? s : null;
-    },
-    45_000,
-    300,
-  );
+    }, what, { timeoutMs: 45_000, everyMs: 300, retryErrors: true });
   for (const [x, y] of INSIDE_FACE) assert.ok(near(shot.pixel(x, y), faceColor), `face pixel ${x},${y} = ${shot.pixel(x, y)}`);
   for (const [x, y] of OUTSIDE_FACE) assert.ok(near(shot.pixel(x, y), BACKGROUND), `background pixel ${x},${y} = ${shot.pixel(x, y)}`);
 }
@@ -151,19 +147,19 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     assert.equal(item.visible, true, 'the recolor item is shown while the filter is on');
     // What pressing a key bound in Settings > Hotkeys to "Hide 'FaceMat toggle:recolor'" does.
     await obsClient.call('TriggerHotkeyByName', { hotkeyName: `libobs.hide_scene_item.${item.inputName}` });
-    await waitFor('the recolor filter to switch off', () => !controller.chain().find((f) => f.name === 'recolor')!.enabled);
+    await waitUntil(() => !controller.chain().find((f) => f.name === 'recolor')!.enabled, 'the recolor filter to switch off', { timeoutMs: 30_000 });
     await waitForPicture(obsClient, SKIN, 'OBS to show the unfiltered face');
   });
 
   it('runs an action sent as BroadcastCustomEvent {"facemat": ...} and mirrors it onto the controls item', async () => {
     const obsClient = await freshClient();
     await obsClient.call('BroadcastCustomEvent', { eventData: { facemat: 'toggle:recolor' } });
-    await waitFor('the recolor filter to switch on', () => controller.chain().find((f) => f.name === 'recolor')!.enabled);
+    await waitUntil(() => controller.chain().find((f) => f.name === 'recolor')!.enabled, 'the recolor filter to switch on', { timeoutMs: 30_000 });
     const item = bridge!.parts.controls!.itemsByAction().get('toggle:recolor')!;
-    await waitFor('the controls item to show again', async () => {
+    await waitUntil(async () => {
       const { sceneItemEnabled } = await obsClient.call('GetSceneItemEnabled', { sceneName: 'FaceMat Controls', sceneItemId: item.sceneItemId });
       return sceneItemEnabled;
-    });
+    }, 'the controls item to show again', { timeoutMs: 30_000 });
     await waitForPicture(obsClient, signature, 'OBS to show the filtered face again');
   });
 
@@ -172,7 +168,7 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     const { currentProgramSceneName: home } = await obsClient.call('GetCurrentProgramScene');
     await obsClient.call('CreateScene', { sceneName: 'FaceMat Off' });
     await obsClient.call('SetCurrentProgramScene', { sceneName: 'FaceMat Off' });
-    await waitFor('the preset to follow the scene', () => controller.state().preset === 'Off');
+    await waitUntil(() => controller.state().preset === 'Off', 'the preset to follow the scene', { timeoutMs: 30_000 });
     assert.equal(controller.chain().find((f) => f.name === 'recolor')!.enabled, false);
     await obsClient.call('SetCurrentProgramScene', { sceneName: home });
     await controller.execute({ type: 'filter.settings', name: 'recolor', settings: SIGNATURE_SETTINGS }, 'cli');
@@ -193,9 +189,9 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     client = null;
     const before = readyCount;
     await obs.stop('SIGTERM'); // OBS saves its scene collection, our input included
-    await waitFor('the bridge to notice OBS quit', () => bridge!.state === 'retrying');
+    await waitUntil(() => bridge!.state === 'retrying', 'the bridge to notice OBS quit', { timeoutMs: 30_000 });
     await obs.start();
-    await waitFor('the bridge to reconnect', () => readyCount > before, 60_000);
+    await waitUntil(() => readyCount > before, 'the bridge to reconnect', { timeoutMs: 60_000 });
     assert.ok(logs.some((line) => line.includes(`found "${CAMERA}" in OBS from an earlier run`)));
     const obsClient = await freshClient();
     const owned = await ownedInputs(obsClient);
@@ -214,9 +210,9 @@ describe('startObsBridge with a real OBS Studio (headless, under Xvfb)', functio
     client = null;
     const before = readyCount;
     await obs.stop('SIGKILL');
-    await waitFor('the bridge to notice OBS died', () => bridge!.state === 'retrying');
+    await waitUntil(() => bridge!.state === 'retrying', 'the bridge to notice OBS died', { timeoutMs: 30_000 });
     await obs.start();
-    await waitFor('the bridge to reconnect', () => readyCount > before, 60_000);
+    await waitUntil(() => readyCount > before, 'the bridge to reconnect', { timeoutMs: 60_000 });
     const obsClient = await freshClient();
     const owned = await ownedInputs(obsClient);
     assert.equal(owned.filter((i) => i.role === 'camera').length, 1);

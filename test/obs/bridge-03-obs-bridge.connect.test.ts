@@ -9,7 +9,8 @@ import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { startObsBridge, validateObsUrl, type ObsBridge, type ObsBridgeParts } from '../../src/obs/bridge/index.js';
 import { OWNER_KEY, OWNER_VALUE, ROLE_KEY } from '../../src/obs/bridge/ownership.js';
 import { SCENE_FORMAT } from './bridge-helpers/face-scene.js';
-import { RealObs, Xvfb, freePort, sleep, waitFor } from './bridge-helpers/real-obs.js';
+import { RealObs, Xvfb, freePort } from './bridge-helpers/real-obs.js';
+import { sleep, waitForEvent, waitUntil } from '../helpers/wait.js';
 
 type Bridge = ObsBridge & { parts: ObsBridgeParts };
 
@@ -107,8 +108,8 @@ describe('ObsBridge connection handling, against a real OBS Studio', function ()
     const port = await freePort();
     bridge = await startObsBridge({ controller: newController(), url: `ws://127.0.0.1:${port}`, password, controls: false });
     assert.equal(bridge.state, 'retrying');
-    await waitFor('a few retries', () => bridge!.connectionAttempts >= 4, 30_000);
-    const ready = new Promise((resolve) => bridge!.once('ready', resolve));
+    await waitUntil(() => bridge!.connectionAttempts >= 4, 'a few retries', { timeoutMs: 30_000 });
+    const ready = waitForEvent(bridge, 'ready', 'the bridge to connect once OBS is up', { timeoutMs: 90_000 });
     obs = new RealObs({ display: xvfb.display, port, password });
     await obs.start();
     await ready;

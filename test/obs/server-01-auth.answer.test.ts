@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Authenticator } from '../../src/obs/server/auth.js';
-import { AuthFailureLimiter } from '../../src/obs/server/auth-failure-limiter.js';
+import { AuthFailureLimiter } from '../../src/util/auth-failure-limiter.js';
 import { RateLimiter } from '../../src/obs/server/rate-limiter.js';
 import { JSON_CODEC, MSGPACK_CODEC, DecodeError, selectSubprotocol } from '../../src/obs/server/codec.js';
 import { encode } from '@msgpack/msgpack';
@@ -31,19 +31,36 @@ describe('obs-websocket server building blocks', function () {
     });
   });
 
-  describe('AuthFailureLimiter', function () {
-    it('locks an address out after N failures in a minute, and only that address', function () {
+  describe('AuthFailureLimiter (a fake clock)', function () {
+    it('counts failures from all addresses together: N in a minute lock everybody out', function () {
       let now = 1_000_000;
       const limiter = new AuthFailureLimiter(3, () => now);
-      for (let i = 0; i < 3; i++) {
-        assert.equal(limiter.retryAfterMs('10.0.0.1'), 0);
-        limiter.recordFailure('10.0.0.1');
+      for (const address of ['127.0.0.2', '127.0.0.3', '10.0.0.1']) {
+        assert.equal(limiter.retryAfterMs(), 0);
+        limiter.recordFailure(address);
         now += 1000;
       }
-      assert.ok(limiter.retryAfterMs('10.0.0.1') > 0);
-      assert.equal(limiter.retryAfterMs('10.0.0.2'), 0);
+      // The first failure was at 1_000_000; it leaves the window at 1_060_000.
+      assert.equal(limiter.retryAfterMs(), 1_060_000 - now);
+      assert.deepEqual(limiter.recent(), { failures: 3, sources: 3 });
+      now = 1_059_999;
+      assert.equal(limiter.retryAfterMs(), 1);
+      now = 1_060_000;
+      assert.equal(limiter.retryAfterMs(), 0, 'one attempt again once the oldest failure is a minute old');
+      limiter.recordFailure('127.0.0.4');
+      assert.equal(limiter.retryAfterMs(), 1_001_000 + 60_000 - now, 'and locked again by the next failure');
       now += 60_000;
-      assert.equal(limiter.retryAfterMs('10.0.0.1'), 0);
+      assert.equal(limiter.retryAfterMs(), 0);
+      assert.deepEqual(limiter.recent(), { failures: 0, sources: 0 });
+    });
+
+    it('keeps only what it needs, however many addresses guess', function () {
+      let now = 0;
+      const limiter = new AuthFailureLimiter(5, () => now);
+      for (let i = 0; i < 100_000; i++) limiter.recordFailure(`127.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+      assert.deepEqual(limiter.recent(), { failures: 5, sources: 5 });
+      assert.equal(limiter.retryAfterMs(), 60_000);
+      assert.throws(() => new AuthFailureLimiter(0), RangeError);
     });
   });
 

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { OBSWebSocket as JsonOBS, OBSWebSocketError, EventSubscription } from 'obs-websocket-js/json';
 import { OBSWebSocket as MsgpackOBS } from 'obs-websocket-js/msgpack';
-import { PASSWORD, startServer, until, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { waitForEvent, waitUntil } from '../helpers/wait.js';
 import { RawClient } from './helpers/raw-client.js';
+import { AuthFailureLimiter } from '../../src/util/auth-failure-limiter.js';
+import { Authenticator } from '../../src/obs/server/auth.js';
 
 describe('ObsWebSocketServer handshake (with the real obs-websocket-js client)', function () {
   let fx: ServerFixture;
@@ -57,12 +60,38 @@ describe('ObsWebSocketServer handshake (with the real obs-websocket-js client)',
     assert.ok(fx.logs.some((l) => /failed authentication from 127\.0\.0\.1/.test(l)));
   });
 
-  it('locks an address out after repeated failures, even with the right password meanwhile', async function () {
-    fx = await startServer({ authFailuresPerMinute: 3 });
-    for (let i = 0; i < 3; i++) {
-      await assert.rejects(new JsonOBS().connect(fx.url, `guess ${i}`), (err: unknown) => (err as OBSWebSocketError).code === 4009);
+  it('limits guesses from all addresses together (127.0.0.2, .3, .4 ...), and lets the right password in once the minute has passed', async function () {
+    // The limiter runs on a fake clock: the verdicts do not depend on how fast the machine is.
+    let now = 5_000_000;
+    fx = await startServer({ authFailures: new AuthFailureLimiter(3, () => now) });
+    const keeper = await RawClient.identified(fx.url, PASSWORD, undefined, {}, '127.0.0.1');
+    const guess = async (address: string, password: string) => {
+      const c = await RawClient.connect(fx.url, undefined, address);
+      const { salt, challenge } = c.hello.authentication;
+      c.send({ op: 1, d: { rpcVersion: 1, authentication: Authenticator.answer(password, salt, challenge) } });
+      return c.closed;
+    };
+    for (const [i, address] of ['127.0.0.2', '127.0.0.3', '127.0.0.4'].entries()) {
+      const closed = await guess(address, `guess ${i}`);
+      assert.equal(closed.code, 4009);
+      assert.equal(closed.reason, 'Authentication failed.');
+      now += 1000;
     }
-    await assert.rejects(new JsonOBS().connect(fx.url, PASSWORD), (err: unknown) => (err as OBSWebSocketError).code === 4009 && /too many failed attempts/.test((err as Error).message));
+    assert.ok(fx.logs.some((l) => /failed authentication from 127\.0\.0\.4 \(3 in the last minute from 3 address\(es\)\)/.test(l)), fx.logs.join('\n'));
+    // A fourth address, and then the right password: refused unchecked, saying for how long and why.
+    for (const [address, password] of [['127.0.0.5', 'guess 3'], ['127.0.0.6', PASSWORD], ['127.0.0.1', PASSWORD]]) {
+      const closed = await guess(address, password);
+      assert.equal(closed.code, 4009);
+      assert.equal(closed.reason, 'Authentication failed: too many failed password attempts (from all addresses together), retry in 57 s.');
+    }
+    assert.equal(fx.logs.filter((l) => /failed authentication from/.test(l)).length, 3, 'refused attempts are not checked');
+    // The client that identified before the guessing is served all along.
+    assert.equal((await keeper.request('GetVersion')).requestStatus.code, 100);
+    // The retry-after it was told: the right password connects then, from any address.
+    now += 57_000;
+    const back = await RawClient.identified(fx.url, PASSWORD, undefined, {}, '127.0.0.7');
+    assert.equal((await back.request('GetVersion')).requestStatus.code, 100);
+    await Promise.all([back.close(), keeper.close()]);
   });
 
   it('applies Identify and Reidentify event subscriptions', async function () {
@@ -98,7 +127,7 @@ describe('ObsWebSocketServer handshake (with the real obs-websocket-js client)',
     assert.equal(fx.server.clientCount, 2);
     assert.equal((await a.call('GetStudioModeEnabled')).studioModeEnabled, false);
     await b.disconnect();
-    await until(() => fx.server.clientCount === 1);
+    await waitUntil(() => fx.server.clientCount === 1, 'the server to count one client after a disconnect', { observe: () => `${fx.server.clientCount} clients` });
     const c = new JsonOBS();
     await c.connect(fx.url, PASSWORD);
     await Promise.all([a.disconnect(), c.disconnect()]);
@@ -110,7 +139,7 @@ describe('ObsWebSocketServer handshake (with the real obs-websocket-js client)',
     await obs.connect(fx.url, PASSWORD);
     let exit = false;
     obs.on('ExitStarted', () => (exit = true));
-    const closed = new Promise<OBSWebSocketError>((resolve) => obs.once('ConnectionClosed', resolve));
+    const closed = waitForEvent<OBSWebSocketError>(obs, 'ConnectionClosed', 'the client to see the server close');
     await fx.server.close();
     const err = await closed;
     assert.equal(err.code, 1001);

@@ -94,7 +94,7 @@ describe('ObsWebSocketServer request batches', function () {
         ],
       },
     });
-    const { d } = await raw.next((m) => m.op === 9 && m.d.requestId === 'vars');
+    const { d } = await raw.next((m) => m.op === 9 && m.d.requestId === 'vars', 'the answer to batch \'vars\'');
     assert.deepEqual(codes(d.results), [100, 100, 203, 203]);
     assert.equal(d.results[1].responseData.sceneItems[0].sourceName, CAMERA);
     await raw.close();

@@ -6,7 +6,8 @@ import { OBSWebSocket as JsonOBS, OBSWebSocketError } from 'obs-websocket-js/jso
 import { OBSWebSocket as MsgpackOBS } from 'obs-websocket-js/msgpack';
 import { EncoderSink } from '../../src/pipeline/sink/encoder-sink.js';
 import { SyntheticSource } from '../../src/pipeline/source/synthetic-source.js';
-import { PASSWORD, startServer, until, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { waitUntil } from '../helpers/wait.js';
 import { SinkVirtualCamera } from './helpers/sink-virtual-camera.js';
 import { runPipeline } from './helpers/pipeline-run.js';
 
@@ -68,7 +69,7 @@ describe('ObsWebSocketServer virtual camera output', function () {
       assert.equal((await obs.call('GetOutputStatus', { outputName: 'virtualcam_output' })).outputActive, true);
       await assert.rejects(obs.call('StartVirtualCam'), failsWith(500));
 
-      await until(() => y4mFrames(path) >= 3);
+      await waitUntil(() => y4mFrames(path) >= 3, `three frames in ${path}`, { everyMs: 20, observe: () => `${y4mFrames(path)} frames` });
 
       await obs.call('StopVirtualCam');
       assert.equal(camera.active, false);

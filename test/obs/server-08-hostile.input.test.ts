@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { encode } from '@msgpack/msgpack';
 import { OBSWebSocket } from 'obs-websocket-js/json';
-import { PASSWORD, startServer, until, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { waitUntil } from '../helpers/wait.js';
 import { RawClient } from './helpers/raw-client.js';
 import { Authenticator } from '../../src/obs/server/auth.js';
+import { AuthFailureLimiter } from '../../src/util/auth-failure-limiter.js';
 
 const CAMERA = 'FaceMat Camera';
 
@@ -117,6 +119,35 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
     await stillServing();
   });
 
+  it('checks only 5 of a flood of wrong passwords from 8 loopback addresses at once, and serves identified clients meanwhile', async function () {
+    const now = 7_000_000; // a fake clock that stands still: the whole flood falls in one minute
+    const guarded = await startServer({ maxClients: 64, authFailures: new AuthFailureLimiter(5, () => now) });
+    const keeper = await RawClient.identified(guarded.url, PASSWORD);
+    try {
+      const addresses = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+      const guessers = await Promise.all(Array.from({ length: 40 }, (_, i) => RawClient.connect(guarded.url, undefined, addresses[i % 8])));
+      for (const [i, c] of guessers.entries()) {
+        const { salt, challenge } = c.hello.authentication;
+        c.send({ op: 1, d: { rpcVersion: 1, authentication: Authenticator.answer(`guess ${i}`, salt, challenge) } });
+      }
+      const closed = await Promise.all(guessers.map((c) => c.closed));
+      assert.ok(closed.every((c) => c.code === 4009));
+      assert.equal(closed.filter((c) => c.reason === 'Authentication failed.').length, 5, 'five answers were checked');
+      assert.equal(closed.filter((c) => /too many failed password attempts \(from all addresses together\)/.test(c.reason)).length, 35);
+      // Served during the flood and after it; the right password waits for the window like a guess.
+      assert.equal((await keeper.request('GetVersion')).requestStatus.code, 100);
+      const late = await RawClient.connect(guarded.url);
+      const { salt, challenge } = late.hello.authentication;
+      late.send({ op: 1, d: { rpcVersion: 1, authentication: Authenticator.answer(PASSWORD, salt, challenge) } });
+      assert.equal((await late.closed).code, 4009);
+      await waitUntil(() => guarded.server.clientCount === 1, 'the guessers\' slots to be freed', { observe: () => `${guarded.server.clientCount} clients` });
+    } finally {
+      await keeper.close();
+      await guarded.close();
+    }
+    await stillServing();
+  });
+
   it('closes a connection that never identifies with 4007, freeing its client slot', async function () {
     const slow = await startServer({ identifyTimeoutMs: 50 });
     try {
@@ -124,7 +155,7 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
       const closed = await idle.closed;
       assert.equal(closed.code, 4007);
       assert.match(closed.reason, /Identify/);
-      await until(() => slow.server.clientCount === 0);
+      await waitUntil(() => slow.server.clientCount === 0, 'the idle client\'s slot to be freed', { observe: () => `${slow.server.clientCount} clients` });
     } finally {
       await slow.close();
     }
@@ -145,10 +176,11 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
       flooder.ws.pause();
       const N = 40_000;
       for (let i = 0; i < N; i++) flooder.send({ op: 6, d: { requestType: 'GetVersion', requestId: String(i) } });
-      await until(() => big.logs.some((l) => /not reading its answers/.test(l)));
+      await waitUntil(() => big.logs.some((l) => /not reading its answers/.test(l)), 'the server to pause the client that does not read', { timeoutMs: 20_000, observe: () => big.logs.at(-1) });
       await stillServing();
       flooder.ws.resume();
-      await until(() => flooder.messages.filter((m) => m.op === 7).length === N);
+      const answers = () => flooder.messages.filter((m) => m.op === 7).length;
+      await waitUntil(() => answers() === N, `answers to all ${N} requests`, { timeoutMs: 20_000, everyMs: 50, observe: () => `${answers()} answers` });
       // Requests beyond the 256 waiting in the session's queue were refused at once with 207.
       const codes = flooder.messages.filter((m) => m.op === 7).map((m) => m.d.requestStatus.code);
       assert.ok(codes.every((c) => c === 100 || c === 207));
@@ -170,7 +202,8 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
     }
     // Served while the flood is being handled.
     await stillServing(false);
-    await until(() => flooder.messages.filter((m) => m.op === 7).length === N);
+    const answers = () => flooder.messages.filter((m) => m.op === 7).length;
+    await waitUntil(() => answers() === N, `answers to all ${N} requests`, { timeoutMs: 20_000, everyMs: 20, observe: () => `${answers()} answers` });
 
     const responses = flooder.messages.filter((m) => m.op === 7).map((m) => m.d);
     const ok = responses.filter((r) => r.requestStatus.code === 100).map((r) => Number(r.requestId));
@@ -190,18 +223,22 @@ describe('ObsWebSocketServer under hostile input (raw ws clients)', function () 
     // A batch larger than the burst is refused whole, one result per request (one when halting).
     flooder.send({ op: 8, d: { requestId: 'big', requests: Array.from({ length: 200 }, () => ({ requestType: 'GetVersion' })) } });
     flooder.send({ op: 8, d: { requestId: 'big-halt', haltOnFailure: true, requests: Array.from({ length: 200 }, () => ({ requestType: 'GetVersion' })) } });
-    const big = (await flooder.next((m) => m.op === 9 && m.d.requestId === 'big')).d;
-    const halted = (await flooder.next((m) => m.op === 9 && m.d.requestId === 'big-halt')).d;
+    const big = (await flooder.next((m) => m.op === 9 && m.d.requestId === 'big', 'the refused batch \'big\'')).d;
+    const halted = (await flooder.next((m) => m.op === 9 && m.d.requestId === 'big-halt', 'the refused batch \'big-halt\'')).d;
     assert.equal(big.results.length, 200);
     assert.ok(big.results.every((r: any) => r.requestStatus.code === 207));
     assert.equal(halted.results.length, 1);
 
     // The flooding session itself is still open and served once it slows down.
-    for (let status = 207; status === 207; ) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      status = (await flooder.request('GetVersion')).requestStatus.code;
-      assert.ok(status === 100 || status === 207);
-    }
+    await waitUntil(
+      async () => {
+        const status = (await flooder.request('GetVersion')).requestStatus.code;
+        assert.ok(status === 100 || status === 207, `status ${status}`);
+        return status === 100;
+      },
+      'the flooding session to be served again (status 100)',
+      { everyMs: 20 },
+    );
     await flooder.close();
     await stillServing(false);
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { OBSWebSocket } from 'obs-websocket-js/msgpack';
 import { DelayEngine } from '../helpers/stage-doubles.js';
-import { PASSWORD, startServer, until, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { waitUntil } from '../helpers/wait.js';
 import { SinkVirtualCamera } from './helpers/sink-virtual-camera.js';
 import { RecordingSink, StillSource, difference } from './helpers/pipeline-stages.js';
 import { runPipeline } from './helpers/pipeline-run.js';
@@ -38,7 +39,7 @@ describe('ObsWebSocketServer driving a running pipeline', function () {
       // one in the sink's mailbox): the third frame after it is sure to show it.
       const frameAfterChange = async () => {
         const seen = sink.frames.length;
-        await until(() => sink.frames.length >= seen + 3);
+        await waitUntil(() => sink.frames.length >= seen + 3, 'the third frame after the change', { observe: () => `${sink.frames.length - seen} frames since` });
         return sink.frames.at(-1)!;
       };
 

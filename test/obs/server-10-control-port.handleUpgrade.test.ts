@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { OBSWebSocket, OBSWebSocketError } from 'obs-websocket-js/msgpack';
 import { ControlServer } from '../../src/http/control-server.js';
 import { PASSWORD, startServer, type ServerFixture } from './helpers/obs-server-fixture.js';
+import { waitForEvent } from '../helpers/wait.js';
 
 /**
  * The wiring `facemat run` uses: the control server owns the port (HTTP API, web panel) and
@@ -31,9 +32,9 @@ describe('ObsWebSocketServer#handleUpgrade on the shared control port', function
 
     await assert.rejects(new OBSWebSocket().connect(`ws://127.0.0.1:${port}`, 'wrong'), (e: unknown) => (e as OBSWebSocketError).code === 4009);
 
-    const closed = new Promise<number>((resolve) => obs.once('ConnectionClosed', (e) => resolve(e.code)));
+    const closed = waitForEvent<OBSWebSocketError>(obs, 'ConnectionClosed', 'the client to see the control server close');
     await control.close();
     control = null;
-    assert.equal(await closed, 1001);
+    assert.equal((await closed).code, 1001);
   });
 });

@@ -4,6 +4,7 @@ import { FILTER_NAMES } from '../../src/pipeline/filter-settings/filter-catalogu
 import { ACTIONS } from '../../src/pipeline/controller/commands.js';
 import { PRESETS } from '../../src/pipeline/filter-settings/presets.js';
 import { MemoryVirtualCamera, PASSWORD, startFixture, type ControlFixture } from './5x-control-fixture.js';
+import { waitForPromise } from '../helpers/wait.js';
 
 const enabled = (f: ControlFixture, name: string) => f.controller.chain().find((x) => x.name === name)!.enabled;
 
@@ -179,7 +180,7 @@ describe('HttpApi routes', function () {
       }
       return event === 'state' && data.origin === 'hotkey';
     });
-    const seen = await events.done;
+    const seen = await waitForPromise(events.done, 'the awaited event on the event stream');
     const states = seen.filter(([e]) => e === 'state');
     assert.equal(states[0][1].state.filters.find((x: any) => x.name === 'facepaint').enabled, false);
     const last = states[states.length - 1][1];

@@ -1,20 +1,25 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startControlServer } from '../../src/http/control-server.js';
 import { MAX_BODY_BYTES } from '../../src/http/request-body.js';
 import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
 import { MemoryVirtualCamera, PASSWORD, startFixture, type ControlFixture } from './5x-control-fixture.js';
+import { waitForEvent, waitForPromise } from '../helpers/wait.js';
+import { AuthFailureLimiter } from '../../src/util/auth-failure-limiter.js';
+import { setLogSink } from '../../src/log.js';
 
 /** Sends raw bytes and returns the whole raw answer (for requests fetch() will not make). */
 function rawRequest(port: number, text: string | Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
+  const answered = new Promise<string>((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(text));
     let out = '';
     socket.setEncoding('utf8').on('data', (d) => (out += d));
     socket.on('close', () => resolve(out));
     socket.on('error', reject);
   });
+  return waitForPromise(answered, 'the server to answer a raw request and close the connection');
 }
 
 function assertError(r: { status: number; json: any }, status: number, code: string) {
@@ -146,10 +151,13 @@ describe('ControlServer WebSocket upgrades', function () {
     const f = await startFixture();
     try {
       const ws = new WebSocket(`ws://127.0.0.1:${f.server.address.port}/`);
-      const status = await new Promise<number>((resolve) => {
-        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
-        ws.on('error', () => resolve(-1));
-      });
+      const status = await waitForPromise(
+        new Promise<number>((resolve) => {
+          ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
+          ws.on('error', () => resolve(-1));
+        }),
+        'an HTTP answer to the upgrade',
+      );
       assert.equal(status, 404);
     } finally {
       await f.close();
@@ -169,12 +177,65 @@ describe('ControlServer WebSocket upgrades', function () {
     };
     const f = await startFixture({ upgradeHandler: handler });
     const ws = new WebSocket(`ws://127.0.0.1:${f.server.address.port}/`);
-    await new Promise((r) => ws.on('open', r));
+    await waitForEvent(ws, 'open', 'the upgraded WebSocket to open');
+    const replied = waitForEvent(ws, 'message', 'the handler\'s echo');
     ws.send('hi');
-    const reply = await new Promise<string>((r) => ws.on('message', (m) => r(String(m))));
+    const reply = String(await replied);
     assert.equal(reply, 'echo hi');
     ws.close();
     await f.close();
     assert.equal(closed, true);
+  });
+});
+
+describe('ControlServer password guessing (a fake clock)', function () {
+  /** GET with a password offered (or not) from a loopback address of our choice. */
+  function get(port: number, path: string, localAddress: string, key: string | null): Promise<{ status: number; headers: Record<string, unknown>; json: any }> {
+    const answered = new Promise<{ status: number; headers: Record<string, unknown>; json: any }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, localAddress, headers: key === null ? {} : { Authorization: `Bearer ${key}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: JSON.parse(body) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    return waitForPromise(answered, `an answer to GET ${path} from ${localAddress}`);
+  }
+
+  it('counts wrong passwords from all addresses together, refuses with 429 while locked, and lets the right one in after Retry-After', async function () {
+    let now = 2_000_000;
+    const authFailures = new AuthFailureLimiter(5, () => now);
+    const fixture = await startFixture({ authFailures });
+    const { controller, server } = fixture;
+    const port = server.address.port;
+    const logs: string[] = [];
+    const restore = setLogSink((line) => logs.push(line));
+    try {
+      for (let i = 0; i < 5; i++) {
+        const r = await get(port, '/api/state', `127.0.0.${i + 2}`, `guess ${i}`);
+        assertError(r, 401, 'unauthorized');
+        assert.match(r.json.error.message, /^wrong password/);
+      }
+      // No password at all is no guess: 401, not counted, and not refused for the lock either.
+      assertError(await get(port, '/api/state', '127.0.0.20', null), 401, 'unauthorized');
+      assert.equal(logs.filter((l) => /wrong password from 127\.0\.0\.\d+/.test(l)).length, 5);
+      assert.match(logs.at(-1)!, /wrong password from 127\.0\.0\.6 \(5 in the last minute from 5 address\(es\)\)/);
+      // Locked for everybody, the right password too (checking it would tell a guesser it was right).
+      for (const [address, key] of [['127.0.0.7', 'guess 5'], ['127.0.0.1', PASSWORD]]) {
+        const r = await get(port, '/api/state', address, key);
+        assertError(r, 429, 'too-many-auth-failures');
+        assert.equal(r.headers['retry-after'], '60');
+        assert.match(r.json.error.message, /from all addresses together\), retry in 60 s/);
+      }
+      assert.equal(authFailures.recent().failures, 5, 'refused attempts were not counted');
+      now += 60_000;
+      const ok = await get(port, '/api/state', '127.0.0.1', PASSWORD);
+      assert.equal(ok.status, 200);
+      assert.equal(ok.json.preset, controller.state().preset);
+    } finally {
+      setLogSink(restore);
+      await fixture.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { loadJpegEncoder, type JpegEncoder } from '../../src/pipeline/sink/jpeg-
 import { MjpegStream } from '../../src/pipeline/sink/mjpeg-stream.js';
 import type { OutputFrame } from '../../src/pipeline/frame.js';
 import { jpegSize } from './5x-control-fixture.js';
+import { waitForEvent, waitForPromise, waitUntil } from '../helpers/wait.js';
 
 const jpegEncoder: JpegEncoder = loadJpegEncoder();
 
@@ -16,7 +17,6 @@ function frame(seq: number, width = 64, height = 36, value = 128): OutputFrame {
 class MultipartReader {
   readonly parts: Array<{ seq: number; body: Buffer }> = [];
   private buffer = Buffer.alloc(0);
-  private waiters: Array<() => void> = [];
 
   constructor(res: IncomingMessage) {
     res.on('data', (chunk: Buffer) => {
@@ -26,7 +26,7 @@ class MultipartReader {
   }
 
   async waitFor(count: number): Promise<void> {
-    while (this.parts.length < count) await new Promise<void>((r) => this.waiters.push(r));
+    await waitUntil(() => this.parts.length >= count, `${count} parts of the stream`, { everyMs: 1, observe: () => `${this.parts.length} parts` });
   }
 
   private parse(): void {
@@ -40,7 +40,6 @@ class MultipartReader {
       if (this.buffer.length < headerEnd + 4 + length + 2) return;
       this.parts.push({ seq, body: this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length) });
       this.buffer = this.buffer.subarray(headerEnd + 4 + length + 2);
-      for (const w of this.waiters.splice(0)) w();
     }
   }
 }
@@ -59,12 +58,13 @@ describe('MjpegStream#offer', function () {
   }
 
   function watch(): Promise<{ res: IncomingMessage; reader: MultipartReader }> {
-    return new Promise((resolve) =>
+    const answered = new Promise<{ res: IncomingMessage; reader: MultipartReader }>((resolve) =>
       get(`http://127.0.0.1:${port}/`, (res) => {
         sockets.push(res.socket);
         resolve({ res, reader: new MultipartReader(res) });
       }),
     );
+    return waitForPromise(answered, 'the stream\'s response headers');
   }
 
   afterEach(async function () {
@@ -124,10 +124,10 @@ describe('MjpegStream#offer', function () {
     await serve(new MjpegStream({ encoder: big, maxFps: Infinity }));
     const slow = connect(port, '127.0.0.1');
     sockets.push(slow);
-    await new Promise((r) => slow.once('connect', r));
+    await waitForEvent(slow, 'connect', 'the slow client to connect');
     slow.pause();
     slow.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    while (stream.stats().clients < 1) await new Promise((r) => setImmediate(r));
+    await waitUntil(() => stream.stats().clients >= 1, 'the stream to count the slow client', { everyMs: 1 });
     const fast = await watch();
     const frames = 40;
     for (let i = 0; i < frames; i++) {
@@ -155,10 +155,10 @@ describe('MjpegStream#offer', function () {
   it('close() ends the streams and later clients get 503', async function () {
     await serve(new MjpegStream({ encoder: jpegEncoder, maxFps: Infinity }));
     const a = await watch();
-    const ended = new Promise((r) => a.res.on('end', r));
+    const ended = waitForEvent(a.res, 'end', 'the stream to end on close()');
     stream.close();
     await ended;
-    const status = await new Promise<number>((r) => get(`http://127.0.0.1:${port}/`, (res) => r(res.statusCode!)));
+    const status = await waitForPromise(new Promise<number>((r) => get(`http://127.0.0.1:${port}/`, (res) => r(res.statusCode!))), 'an answer after close()');
     assert.equal(status, 503);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { UsageError } from '../../src/cli/command.js';
 import { createCtlCommand } from '../../src/cli/commands/ctl.js';
 import { MemoryVirtualCamera, PASSWORD, startFixture, type ControlFixture } from './5x-control-fixture.js';
+import { waitForEvent } from '../helpers/wait.js';
 
 function ctl(env: NodeJS.ProcessEnv) {
   const out = { stdout: '', stderr: '' };
@@ -105,7 +106,7 @@ describe('facemat ctl', function () {
     assert.equal(await run('--password', PASSWORD, 'virtualcam', 'start'), 1);
     assert.match(out.stderr, /virtual camera unavailable: no v4l2loopback device/);
     assert.equal(await run('--password', 'wrong', 'state'), 1);
-    assert.match(out.stderr, /missing or wrong password/);
+    assert.match(out.stderr, /wrong password/);
     assert.equal(await run('--password', PASSWORD, '--url', 'http://127.0.0.1:9', 'state'), 1);
     assert.match(out.stderr, /cannot reach facemat-cam at http:\/\/127\.0\.0\.1:9 .*is `facemat run` running\?/);
     assert.equal(await run('--password-file', join(configHome, 'missing'), 'state'), 1);
@@ -131,14 +132,14 @@ describe('facemat ctl', function () {
     });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    const code = await new Promise((r) => child.on('exit', r));
+    const code = await waitForEvent(child, 'exit', '`facemat ctl toggle facepaint` to exit');
     assert.equal(code, 0);
     assert.equal(stdout, 'facepaint: on\n');
     assert.equal(enabled('facepaint'), true);
     const usage = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ctl', 'dance'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     usage.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    assert.equal(await new Promise((r) => usage.on('exit', r)), 2);
+    assert.equal(await waitForEvent(usage, 'exit', '`facemat ctl dance` to exit'), 2);
     assert.match(stderr, /facemat ctl: unknown command "dance"/);
   });
 });

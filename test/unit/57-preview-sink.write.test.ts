@@ -3,6 +3,7 @@ import { get, request } from 'node:http';
 import { createPreviewSink, type PreviewSink } from '../../src/pipeline/sink/preview-sink.js';
 import type { OutputFrame } from '../../src/pipeline/frame.js';
 import { jpegSize } from './5x-control-fixture.js';
+import { waitForEvent, waitForPromise, waitUntil } from '../helpers/wait.js';
 
 const FORMAT = { width: 320, height: 180, fps: 30 };
 
@@ -11,7 +12,7 @@ function frame(seq: number): OutputFrame {
 }
 
 function fetchRaw(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
+  const answered = new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       let body = '';
       res.setEncoding('latin1').on('data', (d) => (body += d));
@@ -20,6 +21,12 @@ function fetchRaw(url: string, headers: Record<string, string> = {}, method = 'G
     req.on('error', reject);
     req.end();
   });
+  return waitForPromise(answered, `a whole answer to ${method} ${url}`);
+}
+
+/** GET `url` and resolve with the response once its headers came. */
+function open(url: string): Promise<import('node:http').IncomingMessage> {
+  return waitForPromise(new Promise((resolve) => get(url, resolve)), `the response headers of ${url}`);
 }
 
 describe('PreviewSink (preview:PORT)', function () {
@@ -44,9 +51,9 @@ describe('PreviewSink (preview:PORT)', function () {
     assert.equal(sink.hasConsumers(), false);
     await sink.write(frame(1)); // nobody watches: nothing to encode, nothing fails
     const received: Buffer[] = [];
-    const res = await new Promise<import('node:http').IncomingMessage>((r) => get(`${sink.address!.url}preview.mjpeg`, r));
+    const res = await open(`${sink.address!.url}preview.mjpeg`);
     assert.equal(res.headers['content-type'], 'multipart/x-mixed-replace; boundary=facemat-frame');
-    while (!sink.hasConsumers()) await new Promise((r) => setImmediate(r));
+    await waitUntil(() => sink.hasConsumers(), 'the sink to count the watching client', { everyMs: 1 });
     const gotFrame = new Promise<void>((resolve) =>
       res.on('data', (chunk: Buffer) => {
         received.push(chunk);
@@ -57,18 +64,17 @@ describe('PreviewSink (preview:PORT)', function () {
       }),
     );
     await sink.write(frame(2));
-    await gotFrame;
+    await waitForPromise(gotFrame, 'a whole JPEG in the stream');
     const all = Buffer.concat(received);
     const jpeg = all.subarray(all.indexOf(Buffer.from([0xff, 0xd8])));
     assert.deepEqual(jpegSize(jpeg), { width: 320, height: 180 });
     res.destroy();
-    while (sink.hasConsumers()) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(sink.hasConsumers(), false, 'the consumer goes when the browser does');
+    await waitUntil(() => !sink.hasConsumers(), 'the consumer to go when the browser does');
   });
 
   it('serves a single JPEG at /preview.jpg', async function () {
     const pending = fetchRaw(`${sink.address!.url}preview.jpg`);
-    while (!sink.hasConsumers()) await new Promise((r) => setImmediate(r));
+    await waitUntil(() => sink.hasConsumers(), 'the waiting /preview.jpg request to count as a consumer', { everyMs: 1 });
     await sink.write(frame(3));
     const r = await pending;
     assert.equal(r.status, 200);
@@ -91,8 +97,8 @@ describe('PreviewSink (preview:PORT)', function () {
   });
 
   it('close() ends watching clients', async function () {
-    const res = await new Promise<import('node:http').IncomingMessage>((r) => get(`${sink.address!.url}preview.mjpeg`, r));
-    const ended = new Promise((r) => res.on('close', r));
+    const res = await open(`${sink.address!.url}preview.mjpeg`);
+    const ended = waitForEvent(res, 'close', 'the watching client\'s response to close');
     res.resume();
     await sink.close();
     await ended;

@@ -1,4 +1,5 @@
 import { startControlServer, type ControlServer, type UpgradeHandler } from '../../src/http/control-server.js';
+import type { AuthFailureLimiter } from '../../src/util/auth-failure-limiter.js';
 import { PipelineController } from '../../src/pipeline/controller/pipeline-controller.js';
 import { chainForPreset } from '../../src/pipeline/filter-settings/filter-chain.js';
 import { type VirtualCamera } from '../../src/pipeline/sink/virtual-camera.js';
@@ -32,10 +33,10 @@ export interface ControlFixture {
 }
 
 /** A controller on the Natural preset behind a control server on an ephemeral port. */
-export async function startFixture(options: { camera?: VirtualCamera; upgradeHandler?: UpgradeHandler } = {}): Promise<ControlFixture> {
+export async function startFixture(options: { camera?: VirtualCamera; upgradeHandler?: UpgradeHandler; authFailures?: AuthFailureLimiter } = {}): Promise<ControlFixture> {
   const metrics = new PipelineMetrics();
   const controller = new PipelineController({ chain: chainForPreset(PRESETS[0]), preset: PRESETS[0].name, virtualCamera: options.camera, metrics: () => metrics.snapshot() });
-  const server = await startControlServer({ controller, host: '127.0.0.1', port: 0, password: PASSWORD, upgradeHandler: options.upgradeHandler });
+  const server = await startControlServer({ controller, host: '127.0.0.1', port: 0, password: PASSWORD, upgradeHandler: options.upgradeHandler, authFailures: options.authFailures });
   const base = `http://127.0.0.1:${server.address.port}`;
   return {
     controller,

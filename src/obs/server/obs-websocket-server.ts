@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { logger } from '../../log.js';
 import type { PipelineController } from '../../pipeline/controller/pipeline-controller.js';
-import { AuthFailureLimiter } from './auth-failure-limiter.js';
+import { AuthFailureLimiter } from '../../util/auth-failure-limiter.js';
 import { Authenticator } from './auth.js';
 import { codecFor, selectSubprotocol, type Codec } from './codec.js';
 import { EventBridge } from './event-bridge.js';
@@ -28,8 +28,13 @@ export interface ObsWebSocketServerOptions {
   maxClients?: number;
   /** Larger messages close the connection with 1009 (message too big). Default 1 MiB. */
   maxMessageBytes?: number;
-  /** Failed authentications per remote address and minute before it is locked out. Default 5. */
+  /**
+   * Failed authentications per minute, all clients together, before further attempts are refused
+   * unchecked until the oldest failure is a minute old. Default 5. Ignored with `authFailures`.
+   */
   authFailuresPerMinute?: number;
+  /** A limiter shared with other surfaces that take the same password (the HTTP API). */
+  authFailures?: AuthFailureLimiter;
   /** Sustained requests per second per session (batches count each request). Default 200. */
   requestsPerSecond?: number;
   /** Requests a session may send at once above that rate. Default 400. */
@@ -38,8 +43,12 @@ export interface ObsWebSocketServerOptions {
   identifyTimeoutMs?: number;
 }
 
-/** How long close() waits for clients to complete the close handshake before dropping them. */
-const CLOSE_GRACE_MS = 2000;
+/**
+ * How long close() waits for clients to complete the close handshake before dropping them. A
+ * local client answers in milliseconds; one that does not (stopped, or not reading its socket)
+ * must not hold `facemat run`'s exit, which is bounded at 1 s (docs/pipeline.md, "Shutdown").
+ */
+const CLOSE_GRACE_MS = 250;
 
 /**
  * facemat-cam as an obs-websocket 5 server. It binds nothing by itself: the control server
@@ -67,7 +76,7 @@ export class ObsWebSocketServer {
       dispatcher,
       batchRunner: new RequestBatchRunner(dispatcher, () => this.model.frameIntervalMs()),
       authenticator: options.password === null ? null : new Authenticator(options.password),
-      authFailures: new AuthFailureLimiter(options.authFailuresPerMinute ?? 5),
+      authFailures: options.authFailures ?? new AuthFailureLimiter(options.authFailuresPerMinute ?? 5),
       requestsPerSecond: options.requestsPerSecond ?? 200,
       requestBurst: options.requestBurst ?? 400,
       identifyTimeoutMs: options.identifyTimeoutMs ?? 10_000,

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { logger } from '../../log.js';
 import type { PipelineController } from '../../pipeline/controller/pipeline-controller.js';
-import type { AuthFailureLimiter } from './auth-failure-limiter.js';
+import { tooManyFailuresMessage, type AuthFailureLimiter } from '../../util/auth-failure-limiter.js';
 import type { Authenticator } from './auth.js';
 import type { Codec } from './codec.js';
 import { ObsRequest, isObject } from './obs-request.js';
@@ -35,6 +35,7 @@ export interface SessionHost {
   readonly batchRunner: RequestBatchRunner;
   /** Null when no password is set: Hello then carries no challenge. */
   readonly authenticator: Authenticator | null;
+  /** Failed authentications of every client together (shared with the HTTP API in `facemat run`). */
   readonly authFailures: AuthFailureLimiter;
   readonly requestsPerSecond: number;
   readonly requestBurst: number;
@@ -201,13 +202,10 @@ export class ObsSession {
     if (this.identified) return this.close(CloseCode.AlreadyIdentified, 'You are already Identified with the obs-websocket server.');
     const auth = this.host.authenticator;
     if (auth && this.challenge) {
-      const waitMs = this.host.authFailures.retryAfterMs(this.remoteAddress);
-      if (waitMs > 0) {
-        return this.close(
-          CloseCode.AuthenticationFailed,
-          `Authentication failed: too many failed attempts from your address, retry in ${Math.ceil(waitMs / 1000)} s.`,
-        );
-      }
+      // Checked before the answer is: while locked, a right answer is refused too, or the
+      // lock-out would tell a guesser which of its answers was right.
+      const waitMs = this.host.authFailures.retryAfterMs();
+      if (waitMs > 0) return this.close(CloseCode.AuthenticationFailed, `Authentication failed: ${tooManyFailuresMessage(waitMs)}.`);
       if (!Object.hasOwn(d, 'authentication')) {
         return this.close(
           CloseCode.AuthenticationFailed,
@@ -219,7 +217,8 @@ export class ObsSession {
       }
       if (!auth.verify(this.challenge, d.authentication)) {
         this.host.authFailures.recordFailure(this.remoteAddress);
-        log.warn(`failed authentication from ${this.remoteAddress}`);
+        const recent = this.host.authFailures.recent();
+        log.warn(`failed authentication from ${this.remoteAddress} (${recent.failures} in the last minute from ${recent.sources} address(es))`);
         return this.close(CloseCode.AuthenticationFailed, 'Authentication failed.');
       }
     }

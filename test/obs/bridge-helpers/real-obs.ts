@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OBSWebSocket from 'obs-websocket-js/json';
 import { PNG } from 'pngjs';
+import { waitUntil } from '../../helpers/wait.js';
 
 /** Generous: the test machines are slow and shared; OBS usually opens its port in ~1.5 s. */
 const START_TIMEOUT_MS = 60_000;
@@ -18,26 +19,6 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = null;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    }
-    await sleep(everyMs);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -144,14 +125,13 @@ export class RealObs {
     };
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
-    await waitFor(
-      `OBS to open port ${this.options.port}`,
+    await waitUntil(
       async () => {
         if (!this.running) throw new Error(`OBS exited early:\n${this.log.slice(-2000)}`);
         return portOpen(this.options.port);
       },
-      START_TIMEOUT_MS,
-      100,
+      `OBS to open port ${this.options.port}`,
+      { timeoutMs: START_TIMEOUT_MS, everyMs: 100 },
     );
   }
 

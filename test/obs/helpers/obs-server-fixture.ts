@@ -50,8 +50,3 @@ export async function startServer(
     },
   };
 }
-
-/** Waits (polling) until `condition` holds; the test's own timeout bounds the wait. */
-export async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}

@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import { encode, decode } from '@msgpack/msgpack';
 import { Authenticator } from '../../../src/obs/server/auth.js';
+import { waitForPromise, waitUntil } from '../../helpers/wait.js';
 
 export interface Closed {
   code: number;
@@ -13,44 +14,43 @@ export interface Closed {
  */
 export class RawClient {
   readonly messages: Array<{ op: number; d: any }> = [];
-  readonly closed: Promise<Closed>;
-  private waiters: Array<() => void> = [];
+  private readonly closedPromise: Promise<Closed>;
 
   private constructor(readonly ws: WebSocket) {
-    this.closed = new Promise((resolve) =>
-      ws.once('close', (code, reason) => {
-        resolve({ code, reason: reason.toString() });
-        for (const w of this.waiters.splice(0)) w();
-      }),
-    );
+    this.closedPromise = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     ws.on('error', () => {});
     ws.on('message', (data: Buffer, isBinary) => {
       this.messages.push(isBinary ? (decode(data) as any) : JSON.parse(data.toString()));
-      for (const w of this.waiters.splice(0)) w();
     });
   }
 
-  static async connect(url: string, protocols: string[] = ['obswebsocket.json']): Promise<RawClient> {
-    const ws = new WebSocket(url, protocols);
+  /** The close code and reason, once the connection closes (waited for from the moment this is read). */
+  get closed(): Promise<Closed> {
+    return waitForPromise(this.closedPromise, 'the connection to close', { timeoutMs: 15_000 });
+  }
+
+  static async connect(url: string, protocols: string[] = ['obswebsocket.json'], localAddress?: string): Promise<RawClient> {
+    const ws = new WebSocket(url, protocols, { localAddress });
     const client = new RawClient(ws);
-    await new Promise<void>((resolve, reject) => {
+    const opened = new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    await client.next((m) => m.op === 0);
+    await waitForPromise(opened, `a WebSocket connection to ${url}${localAddress ? ` from ${localAddress}` : ''}`);
+    await client.next((m) => m.op === 0, 'Hello');
     return client;
   }
 
   /** Connects and identifies (answering the challenge when there is one). */
-  static async identified(url: string, password: string | null, protocols?: string[], extra: object = {}): Promise<RawClient> {
-    const client = await RawClient.connect(url, protocols);
+  static async identified(url: string, password: string | null, protocols?: string[], extra: object = {}, localAddress?: string): Promise<RawClient> {
+    const client = await RawClient.connect(url, protocols, localAddress);
     const hello = client.messages[0].d;
     const d: Record<string, unknown> = { rpcVersion: 1, ...extra };
     if (hello.authentication && password !== null) {
       d.authentication = Authenticator.answer(password, hello.authentication.salt, hello.authentication.challenge);
     }
     client.send({ op: 1, d });
-    await client.next((m) => m.op === 2);
+    await client.next((m) => m.op === 2, 'Identified');
     return client;
   }
 
@@ -71,19 +71,23 @@ export class RawClient {
     this.ws.send(data, { binary });
   }
 
-  /** Resolves with the first message (already received or coming) that matches. */
-  async next(match: (m: { op: number; d: any }) => boolean): Promise<{ op: number; d: any }> {
-    for (;;) {
-      const found = this.messages.find(match);
-      if (found) return found;
-      if (this.ws.readyState !== WebSocket.OPEN) throw new Error('connection closed while waiting for a message');
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+  /** Resolves with the first message (already received or coming) that matches; `what` names it in a failure. */
+  async next(match: (m: { op: number; d: any }) => boolean, what = 'a matching message'): Promise<{ op: number; d: any }> {
+    return waitUntil(
+      () => {
+        const found = this.messages.find(match);
+        if (found) return found;
+        if (this.ws.readyState !== WebSocket.OPEN) throw new Error(`connection closed while waiting for ${what}`);
+        return null;
+      },
+      what,
+      { everyMs: 2, observe: () => `${this.messages.length} messages, the last: ${JSON.stringify(this.messages.at(-1))?.slice(0, 150)}` },
+    );
   }
 
   async request(requestType: string, requestData?: unknown, requestId: string = `${requestType}-${this.messages.length}`): Promise<any> {
     this.send({ op: 6, d: { requestType, requestId, requestData } });
-    return (await this.next((m) => m.op === 7 && m.d.requestId === requestId)).d;
+    return (await this.next((m) => m.op === 7 && m.d.requestId === requestId, `the answer to ${requestType} ${requestId}`)).d;
   }
 
   close(): Promise<Closed> {
