@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { StreamFrameReader } from '../util/stream-frame-reader.js';
+import { stopDecoder } from '../util/stop-decoder.js';
 import type { AudioInfo, FrameInput, TimeBase } from './frame-input.js';
 import { DecodeError, InputError } from './frame-input.js';
 import { parseTimeBase, probeVideo, type VideoProbe } from './input-probe.js';
@@ -94,13 +95,7 @@ export class VideoFileInput implements FrameInput {
     const child = this.child;
     this.child = null;
     this.reader = null;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.stdout!.destroy();
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await this.exited;
-      clearTimeout(timer);
-    }
+    if (child) await stopDecoder(child);
   }
 
   /** The end of the stream: null when the whole file was decoded, else a DecodeError. */

@@ -6,6 +6,7 @@ import { SourceFault } from './frame-source.js';
 import { nowMs } from '../frame.js';
 import { FramePacer } from './frame-pacer.js';
 import { StreamFrameReader } from '../../util/stream-frame-reader.js';
+import { exitCode, stopDecoder } from '../../util/stop-decoder.js';
 
 export interface FileSourceOptions {
   /** Start again at the end, like a camera that never stops (default true). */
@@ -75,19 +76,6 @@ export class FileSource implements FrameSource {
     const child = this.child;
     this.child = null;
     this.reader = null;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      // ffmpeg may be blocked writing into the pipe we paused: close our end so the write fails,
-      // ask it to stop, and kill it if it still has not after two seconds.
-      child.stdout!.destroy();
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exitCode(child);
-      clearTimeout(timer);
-    }
+    if (child) await stopDecoder(child);
   }
-}
-
-function exitCode(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }
