@@ -37,6 +37,7 @@
         'src/exports.cc',
         'src/format_negotiation.cc',
         'src/frame_decoder.cc',
+        'src/guided_upsample.cc',
         'src/jpeg.cc',
         'src/js_args.cc',
         'src/js_capture_device.cc',

@@ -53,6 +53,20 @@ double ArgNumber(const Napi::CallbackInfo& info, size_t index, const char* fn, c
   return number;
 }
 
+Roi ArgRoi(const Napi::CallbackInfo& info, size_t index, const char* fn) {
+  if (!info[index].IsObject()) ThrowType(info.Env(), fn, "roi must be {x, y, width, height}");
+  const Napi::Object object = info[index].As<Napi::Object>();
+  Roi roi;
+  roi.x = OptionNumber(object, "x", fn, 0);
+  roi.y = OptionNumber(object, "y", fn, 0);
+  roi.width = OptionNumber(object, "width", fn, -1);
+  roi.height = OptionNumber(object, "height", fn, -1);
+  if (!(roi.width > 0) || !(roi.height > 0)) {
+    throw Napi::RangeError::New(info.Env(), std::string(fn) + ": roi.width and roi.height must be positive");
+  }
+  return roi;
+}
+
 YuvMatrix ArgMatrix(const Napi::CallbackInfo& info, size_t index, const char* fn) {
   const Napi::Value value = info[index];
   if (value.IsUndefined()) return YuvMatrix::kBt601;

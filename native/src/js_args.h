@@ -9,6 +9,7 @@
 
 #include "convert.h"
 #include "device_error.h"
+#include "resize.h"
 
 namespace facemat {
 
@@ -28,6 +29,9 @@ int ArgDimension(const Napi::CallbackInfo& info, size_t index, const char* fn, c
 
 // A finite number.
 double ArgNumber(const Napi::CallbackInfo& info, size_t index, const char* fn, const char* name);
+
+// {x, y, width, height}: finite numbers, width and height positive (x and y default to 0).
+Roi ArgRoi(const Napi::CallbackInfo& info, size_t index, const char* fn);
 
 // 'bt601' (also when undefined) or 'bt709'.
 YuvMatrix ArgMatrix(const Napi::CallbackInfo& info, size_t index, const char* fn);

@@ -1,8 +1,10 @@
 #include "js_conversions.h"
 
+#include <cmath>
 #include <memory>
 
 #include "convert.h"
+#include "guided_upsample.h"
 #include "jpeg.h"
 #include "js_args.h"
 #include "resize.h"
@@ -174,16 +176,7 @@ Napi::Value ResizeToTensorJs(const Napi::CallbackInfo& info) {
   const Bytes src = ArgBytes(info, 0, fn, "src");
   const int width = ArgDimension(info, 1, fn, "width");
   const int height = ArgDimension(info, 2, fn, "height");
-  if (!info[3].IsObject()) throw Napi::TypeError::New(info.Env(), "resizeToTensor: roi must be {x, y, width, height}");
-  const Napi::Object roi_object = info[3].As<Napi::Object>();
-  Roi roi;
-  roi.x = OptionNumber(roi_object, "x", fn, 0);
-  roi.y = OptionNumber(roi_object, "y", fn, 0);
-  roi.width = OptionNumber(roi_object, "width", fn, -1);
-  roi.height = OptionNumber(roi_object, "height", fn, -1);
-  if (!(roi.width > 0) || !(roi.height > 0)) {
-    throw Napi::RangeError::New(info.Env(), "resizeToTensor: roi.width and roi.height must be positive");
-  }
+  const Roi roi = ArgRoi(info, 3, fn);
   size_t dst_length = 0;
   float* dst = ArgFloats(info, 4, fn, "dst", &dst_length);
   const int dst_width = ArgDimension(info, 5, fn, "dstWidth", 8192);
@@ -207,6 +200,60 @@ Napi::Value ResizeToTensorJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// (alpha, alphaWidth, alphaHeight, roi, rgba, width, height, dst, radius, eps): dst a
+// Float32Array for alpha in [0, 1] or a Uint8Array for 8-bit gray, width*height values.
+Napi::Value GuidedUpsampleJs(const Napi::CallbackInfo& info) {
+  const char* fn = "guidedUpsample";
+  size_t alpha_length = 0;
+  const float* alpha = ArgFloats(info, 0, fn, "alpha", &alpha_length);
+  const int alpha_width = ArgDimension(info, 1, fn, "alphaWidth", 8192);
+  const int alpha_height = ArgDimension(info, 2, fn, "alphaHeight", 8192);
+  const Roi roi = ArgRoi(info, 3, fn);
+  const Bytes rgba = ArgBytes(info, 4, fn, "rgba");
+  const int width = ArgDimension(info, 5, fn, "width");
+  const int height = ArgDimension(info, 6, fn, "height");
+  const Napi::Value dst = info[7];
+  const bool gray = dst.IsTypedArray() && (dst.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array ||
+                                           dst.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_clamped_array);
+  if (!gray && !(dst.IsTypedArray() && dst.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array)) {
+    throw Napi::TypeError::New(info.Env(), "guidedUpsample: dst must be a Float32Array (alpha) or a Uint8Array (gray)");
+  }
+  GuidedFilter filter;
+  const double radius = ArgNumber(info, 8, fn, "radius");
+  if (radius < 0 || radius > 1024 || std::floor(radius) != radius) {
+    throw Napi::RangeError::New(info.Env(), "guidedUpsample: radius must be an integer from 0 to 1024, got " +
+                                                info[8].ToString().Utf8Value());
+  }
+  filter.radius = int(radius);
+  filter.eps = ArgNumber(info, 9, fn, "eps");
+  if (!(filter.eps > 0)) {
+    throw Napi::RangeError::New(info.Env(), "guidedUpsample: eps must be positive, got " + info[9].ToString().Utf8Value());
+  }
+  const size_t alpha_needed = size_t(alpha_width) * alpha_height;
+  if (alpha_length < alpha_needed) {
+    throw Napi::RangeError::New(info.Env(), "guidedUpsample: alpha holds " + std::to_string(alpha_length) + " floats, " +
+                                                std::to_string(alpha_width) + "x" + std::to_string(alpha_height) +
+                                                " needs " + std::to_string(alpha_needed));
+  }
+  const std::string size = std::to_string(width) + "x" + std::to_string(height);
+  RequireLength(info.Env(), rgba, size_t(width) * height * 4, fn, "rgba", size + " RGBA");
+  const size_t pixels = size_t(width) * height;
+  if (gray) {
+    const Bytes out = ArgBytes(info, 7, fn, "dst");
+    RequireLength(info.Env(), out, pixels, fn, "dst", size + " gray");
+    GuidedUpsample(alpha, alpha_width, alpha_height, roi, rgba.data, width, height, filter, out.data);
+  } else {
+    size_t dst_length = 0;
+    float* out = ArgFloats(info, 7, fn, "dst", &dst_length);
+    if (dst_length < pixels) {
+      throw Napi::RangeError::New(info.Env(), "guidedUpsample: dst holds " + std::to_string(dst_length) + " floats, " +
+                                                  size + " alpha needs " + std::to_string(pixels));
+    }
+    GuidedUpsample(alpha, alpha_width, alpha_height, roi, rgba.data, width, height, filter, out);
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterConversions(Napi::Env env, Napi::Object exports) {
@@ -219,6 +266,7 @@ void RegisterConversions(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeJpeg", Napi::Function::New(env, DecodeJpegJs, "decodeJpeg"));
   exports.Set("encodeJpeg", Napi::Function::New(env, EncodeJpegJs, "encodeJpeg"));
   exports.Set("resizeToTensor", Napi::Function::New(env, ResizeToTensorJs, "resizeToTensor"));
+  exports.Set("guidedUpsample", Napi::Function::New(env, GuidedUpsampleJs, "guidedUpsample"));
 }
 
 }  // namespace facemat

@@ -1,5 +1,6 @@
-// JS entry points for the pixel conversions, JPEG and the model-input resize. All run on the
-// calling thread and write into caller-provided buffers (encodeJpeg alone returns a new Buffer).
+// JS entry points for the pixel conversions, JPEG, the model-input resize and the guided matte
+// upsampling. All run on the calling thread and write into caller-provided buffers (encodeJpeg
+// alone returns a new Buffer).
 #pragma once
 
 #include <napi.h>

@@ -158,6 +158,18 @@ export interface NativeBinding {
     std: readonly [number, number, number],
     scale: number,
   ): void;
+  guidedUpsample(
+    alpha: Float32Array,
+    alphaWidth: number,
+    alphaHeight: number,
+    roi: Roi,
+    rgba: Uint8Array,
+    width: number,
+    height: number,
+    dst: Float32Array | Uint8Array,
+    radius: number,
+    eps: number,
+  ): void;
   listDevices(): DeviceInfo[];
   describeDevice(path: string): DeviceInfo;
   CaptureDevice: new () => NativeCaptureDevice;

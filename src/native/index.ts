@@ -1,6 +1,6 @@
 /**
  * The native addon's API for the rest of the app: pixel conversions, JPEG, the model-input
- * resize and device enumeration (the capture and output device classes come from loadNative()). Every conversion writes
+ * resize, the guided matte upsampling and device enumeration (the capture and output device classes come from loadNative()). Every conversion writes
  * into a caller-provided buffer (no allocation per frame); buffers are checked in C++ and a
  * wrong size throws a RangeError naming the argument. Loading is lazy: the first call loads
  * the addon, and a missing build throws one NativeLoadError line saying how to build it.
@@ -57,6 +57,17 @@ export function encodeJpeg(rgba: Uint8Array, width: number, height: number, qual
  */
 export function resizeToTensor(...args: Parameters<NativeBinding['resizeToTensor']>): void {
   loadNative().resizeToTensor(...args);
+}
+
+/**
+ * A low-resolution matte (alphaWidth x alphaHeight) covering `roi` of an RGBA frame, upsampled to
+ * the frame by a fast guided filter guided by the frame's luma (box radius in matte pixels, eps
+ * the regularisation; the model of guidedUpsampleTypeScript in src/pipeline/matte/upsample.ts).
+ * `dst` (width x height) gets alpha in [0, 1] when it is a Float32Array, 8-bit gray (alpha * 255,
+ * rounded) when it is a Uint8Array; pixels outside the roi get 0.
+ */
+export function guidedUpsample(...args: Parameters<NativeBinding['guidedUpsample']>): void {
+  loadNative().guidedUpsample(...args);
 }
 
 /** Every /dev/videoN node with its card, driver, capabilities and capture formats. */

@@ -82,7 +82,6 @@ export class RenderLoop {
     const timings: LoopTimings = { readWaitMs: 0, matteWaitMs: 0, compositeMs: 0, writeMs: 0, wallMs: 0 };
     const pending: Pending[] = [];
     const grayBuffer = matteOnly ? new Uint8Array(input.width * input.height) : null;
-    const alphaBuffer = matteOnly ? new Float32Array(input.width * input.height) : null;
     let decodeError: DecodeError | null = null;
     let frames = 0;
     let seq = 0;
@@ -148,10 +147,9 @@ export class RenderLoop {
         timings.matteWaitMs += nowMs() - t;
         t = nowMs();
         let pixels: Uint8Array;
-        if (grayBuffer && alphaBuffer) {
-          if (matte.empty) alphaBuffer.fill(0);
-          else guidedUpsample({ values: matte.alpha, width: matte.width, height: matte.height, roi: matte.roi }, head.frame.rgba, input.width, input.height, alphaBuffer);
-          for (let i = 0; i < grayBuffer.length; i++) grayBuffer[i] = alphaBuffer[i] * 255 + 0.5;
+        if (grayBuffer) {
+          if (matte.empty) grayBuffer.fill(0);
+          else guidedUpsample({ values: matte.alpha, width: matte.width, height: matte.height, roi: matte.roi }, head.frame.rgba, input.width, input.height, grayBuffer);
           pixels = grayBuffer;
         } else {
           if (!compositor) throw new Error('render: no compositor');

@@ -19,7 +19,7 @@ describe('loader.loadAddon', () => {
     const native = loadNative();
     for (const name of [
       'rgbaToYuyv', 'rgbaToI420', 'yuyvToRgba', 'nv12ToRgba', 'i420ToRgba', 'jpegSize', 'decodeJpeg', 'encodeJpeg',
-      'resizeToTensor', 'listDevices', 'describeDevice', 'CaptureDevice', 'LoopbackWriter',
+      'resizeToTensor', 'guidedUpsample', 'listDevices', 'describeDevice', 'CaptureDevice', 'LoopbackWriter',
     ]) {
       assert.equal(typeof (native as unknown as Record<string, unknown>)[name], 'function', name);
     }

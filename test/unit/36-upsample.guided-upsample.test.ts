@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { bilinearUpsample, boxMean, guidedUpsample } from '../../src/pipeline/matte/upsample.js';
+import { bilinearUpsample, boxMean, guidedUpsample, guidedUpsampleTypeScript } from '../../src/pipeline/matte/upsample.js';
 import { TensorResizer } from '../../src/pipeline/matte/resize-to-tensor.js';
 
 const FW = 512;
@@ -45,32 +45,35 @@ function edgeError(result: Float32Array, truth: Float32Array, band = 8): number 
   return sum / n;
 }
 
-describe('guidedUpsample', function () {
-  it('puts the matte edge on the frame edge: sharper than bilinear upsampling', function () {
-    const { rgba, truth } = discScene();
-    const plane = { values: lowRes(truth, 128, 96), width: 128, height: 96, roi: { x: 0, y: 0, width: FW, height: FH } };
-    const guided = new Float32Array(FW * FH);
-    const bilinear = new Float32Array(FW * FH);
-    guidedUpsample(plane, rgba, FW, FH, guided);
-    bilinearUpsample(plane, FW, FH, bilinear);
-    const guidedError = edgeError(guided, truth);
-    const bilinearError = edgeError(bilinear, truth);
-    assert.ok(guidedError < 0.5 * bilinearError, `guided ${guidedError.toFixed(4)} vs bilinear ${bilinearError.toFixed(4)}`);
-    // Away from the edge both keep the flat values.
-    assert.ok(guided[190 * FW + 263] > 0.97 && guided[10 * FW + 10] < 0.03);
-  });
+// The native version when the addon loads (else the TypeScript one), and the TypeScript fallback.
+for (const [name, upsample] of [['guidedUpsample', guidedUpsample], ['guidedUpsampleTypeScript', guidedUpsampleTypeScript]] as const) {
+  describe(name, function () {
+    it('puts the matte edge on the frame edge: sharper than bilinear upsampling', function () {
+      const { rgba, truth } = discScene();
+      const plane = { values: lowRes(truth, 128, 96), width: 128, height: 96, roi: { x: 0, y: 0, width: FW, height: FH } };
+      const guided = new Float32Array(FW * FH);
+      const bilinear = new Float32Array(FW * FH);
+      upsample(plane, rgba, FW, FH, guided);
+      bilinearUpsample(plane, FW, FH, bilinear);
+      const guidedError = edgeError(guided, truth);
+      const bilinearError = edgeError(bilinear, truth);
+      assert.ok(guidedError < 0.5 * bilinearError, `guided ${guidedError.toFixed(4)} vs bilinear ${bilinearError.toFixed(4)}`);
+      // Away from the edge both keep the flat values.
+      assert.ok(guided[190 * FW + 263] > 0.97 && guided[10 * FW + 10] < 0.03);
+    });
 
-  it('writes 0 outside the matte region and maps the region onto the frame', function () {
-    const { rgba } = discScene();
-    const roi = { x: 100, y: -50, width: 300, height: 300 };
-    const plane = { values: new Float32Array(64 * 64).fill(1), width: 64, height: 64, roi };
-    const out = new Float32Array(FW * FH);
-    guidedUpsample(plane, rgba, FW, FH, out);
-    assert.equal(out[10 * FW + 50], 0, 'left of the region');
-    assert.equal(out[300 * FW + 200], 0, 'below the region');
-    assert.ok(Math.abs(out[100 * FW + 250] - 1) < 1e-3, `inside the region: ${out[100 * FW + 250]}`);
+    it('writes 0 outside the matte region and maps the region onto the frame', function () {
+      const { rgba } = discScene();
+      const roi = { x: 100, y: -50, width: 300, height: 300 };
+      const plane = { values: new Float32Array(64 * 64).fill(1), width: 64, height: 64, roi };
+      const out = new Float32Array(FW * FH);
+      upsample(plane, rgba, FW, FH, out);
+      assert.equal(out[10 * FW + 50], 0, 'left of the region');
+      assert.equal(out[300 * FW + 200], 0, 'below the region');
+      assert.ok(Math.abs(out[100 * FW + 250] - 1) < 1e-3, `inside the region: ${out[100 * FW + 250]}`);
+    });
   });
-});
+}
 
 describe('boxMean', function () {
   it('averages a clipped (2r+1)^2 window', function () {
