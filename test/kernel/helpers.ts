@@ -292,3 +292,22 @@ export async function modprobeRemove(module: string, timeoutMs = 20_000): Promis
     throw new Error(`${(err as Error).message}; modprobe said: ${said || '(nothing)'}${holders ? `; held by modules: ${holders}` : ''}`);
   }
 }
+
+/** vivid's default pattern, 75 % colour bars, left to right. */
+export const VIVID_BARS = ['white', 'yellow', 'cyan', 'green', 'magenta', 'red', 'blue', 'black'];
+
+/** A 75 % bar's name from which of R, G, B is lit (above 100), or its rgb() when none fits. */
+export function colourName(r: number, g: number, b: number): string {
+  const lit = (r > 100 ? 'R' : '') + (g > 100 ? 'G' : '') + (b > 100 ? 'B' : '');
+  const names: Record<string, string> = { RGB: 'white', RG: 'yellow', GB: 'cyan', G: 'green', RB: 'magenta', R: 'red', B: 'blue', '': 'black' };
+  return names[lit] ?? `rgb(${r},${g},${b})`;
+}
+
+/** The bar each of 8 columns shows in an RGB24 frame (sampled at 60 % height, below vivid's text). */
+export function vividBarsOf(rgb: Buffer, width: number, height: number): string[] {
+  const y = Math.floor(height * 0.6);
+  return Array.from({ length: 8 }, (_, i) => {
+    const o = (y * width + Math.floor(((i + 0.5) * width) / 8)) * 3;
+    return colourName(rgb[o], rgb[o + 1], rgb[o + 2]);
+  });
+}

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { HeadlessChromium } from '../../browser/fixtures/chromium.js';
 import type { Background } from '../helpers.js';
-import { describeResult, outDir, repoRoot, requireVm, run, start, videoNode, waitFor } from '../helpers.js';
+import { VIVID_BARS, colourName, describeResult, outDir, repoRoot, requireVm, run, start, videoNode, vividBarsOf, waitFor } from '../helpers.js';
 
 // One facemat for the whole file (it takes about a minute to start under TCG): vivid's camera
 // -> the shipped model -> no filters -> the loopback node, then real consumers in turn. The size
@@ -16,26 +16,6 @@ const LOOPBACK = '/dev/video10';
 const W = 640;
 const H = 480;
 const FRAME = W * H * 2;
-
-// vivid's default pattern is 75 % colour bars; which of R, G, B is lit in each of the 8 bars.
-const BARS = ['white', 'yellow', 'cyan', 'green', 'magenta', 'red', 'blue', 'black'];
-const LIT: Record<string, [boolean, boolean, boolean]> = {
-  white: [true, true, true], yellow: [true, true, false], cyan: [false, true, true], green: [false, true, false],
-  magenta: [true, false, true], red: [true, false, false], blue: [false, false, true], black: [false, false, false],
-};
-
-/** The bar each of 8 columns shows in an RGB24 frame (sampled at 60 % height, below vivid's text). */
-function barsOf(rgb: Buffer, width: number, height: number): string[] {
-  const y = Math.floor(height * 0.6);
-  const names: string[] = [];
-  for (let i = 0; i < 8; i++) {
-    const x = Math.floor(((i + 0.5) * width) / 8);
-    const o = (y * width + x) * 3;
-    const lit = [rgb[o] > 100, rgb[o + 1] > 100, rgb[o + 2] > 100];
-    names.push(Object.keys(LIT).find((n) => LIT[n].every((v, c) => v === lit[c])) ?? `rgb(${rgb[o]},${rgb[o + 1]},${rgb[o + 2]})`);
-  }
-  return names;
-}
 
 /** `ffmpeg -f v4l2 -i LOOPBACK` reading `frames` frames; resolves with its stderr and stdout. */
 function ffmpegRead(frames: number, output: string[], timeoutMs = 240_000) {
@@ -95,7 +75,7 @@ describe('the virtual camera on a real kernel: vivid -> facemat -> v4l2loopback 
     const bytes = await run('sh', ['-c', `ffmpeg -hide_banner -nostdin -loglevel error -f v4l2 -i ${LOOPBACK} -frames:v 3 -f rawvideo -pix_fmt rgb24 - | tail -c ${W * H * 3} | base64 -w0`], { timeoutMs: 240_000 });
     const rgb = Buffer.from(bytes.stdout, 'base64');
     assert.equal(rgb.length, W * H * 3, describeResult(bytes));
-    assert.deepEqual(barsOf(rgb, W, H), BARS);
+    assert.deepEqual(vividBarsOf(rgb, W, H), VIVID_BARS);
   });
 
   it("is read by GStreamer's v4l2src", async () => {
@@ -157,8 +137,8 @@ describe('the virtual camera on a real kernel: vivid -> facemat -> v4l2loopback 
       }, 'Test Loopback');
       assert.ok(seen.labels.some((l) => l.startsWith('Test Loopback')), `Chromium lists the camera: ${JSON.stringify(seen.labels)}`);
       assert.deepEqual([seen.width, seen.height], [W, H], `a decoded frame (track settings ${JSON.stringify(seen.settings)})`);
-      const names = seen.bars.map(([r, g, b]) => Object.keys(LIT).find((n) => LIT[n].every((v, c) => v === [r, g, b][c] > 100)));
-      assert.deepEqual(names, BARS, `the bars Chromium shows: ${JSON.stringify(seen.bars)}`);
+      const names = seen.bars.map(([r, g, b]) => colourName(r, g, b));
+      assert.deepEqual(names, VIVID_BARS, `the bars Chromium shows: ${JSON.stringify(seen.bars)}`);
     } finally {
       await chrome.close();
       server.close();

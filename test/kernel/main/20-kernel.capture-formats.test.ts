@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeResult, facemat, outDir, requireVm, run, videoNode } from '../helpers.js';
+import { VIVID_BARS, describeResult, facemat, outDir, requireVm, run, videoNode, vividBarsOf } from '../helpers.js';
 
 // vivid's camera in each pixel format the addon decodes and vivid offers (NV12 is the default,
 // which 10-kernel.virtual-camera covers), at a size where it gives 25 fps and one where it gives
 // 30: the file written must hold frames of that size, stamped at the camera's real rate, with
 // vivid's colour bars (75 %: white, yellow, cyan, green, magenta, red, blue, black) in order.
-const BARS = ['white', 'yellow', 'cyan', 'green', 'magenta', 'red', 'blue', 'black'];
-const LIT: Record<string, string> = { white: 'RGB', yellow: 'RG', cyan: 'GB', green: 'G', magenta: 'RB', red: 'R', blue: 'B', black: '' };
-
-function barsOf(rgb: Buffer, width: number, height: number): string[] {
-  const y = Math.floor(height * 0.6);
-  return Array.from({ length: 8 }, (_, i) => {
-    const o = (y * width + Math.floor(((i + 0.5) * width) / 8)) * 3;
-    const lit = ['R', 'G', 'B'].filter((_, c) => rgb[o + c] > 100).join('');
-    return Object.keys(LIT).find((name) => LIT[name] === lit) ?? `rgb(${rgb[o]},${rgb[o + 1]},${rgb[o + 2]})`;
-  });
-}
 
 const CASES = [
   { format: 'yuyv', fourcc: 'YUYV', width: 640, height: 480, fps: 25 },
@@ -46,7 +35,7 @@ describe('capture from a real V4L2 camera (vivid) in each pixel format, at 25 an
       const last = await run('sh', ['-c', `ffmpeg -hide_banner -nostdin -loglevel error -i ${file} -f rawvideo -pix_fmt rgb24 - | tail -c ${c.width * c.height * 3} | base64 -w0`]);
       const rgb = Buffer.from(last.stdout, 'base64');
       assert.equal(rgb.length, c.width * c.height * 3, describeResult(last));
-      assert.deepEqual(barsOf(rgb, c.width, c.height), BARS);
+      assert.deepEqual(vividBarsOf(rgb, c.width, c.height), VIVID_BARS);
     });
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Background } from '../helpers.js';
-import { describeResult, outDir, repoRoot, requireVm, run, start, waitFor } from '../helpers.js';
+import { colourName, describeResult, outDir, repoRoot, requireVm, run, start, waitFor } from '../helpers.js';
 
 // A USB MJPEG webcam, played by a v4l2loopback node (/dev/video11, "MJPEG Webcam") that
 // mjpeg-producer.py feeds with JPEGs of ffmpeg's SMPTE bars at 10 fps; facemat captures it
@@ -12,15 +12,10 @@ const W = 640;
 const H = 480;
 // SMPTE bars, top two thirds: 75 % white, yellow, cyan, green, magenta, red, blue.
 const BARS = ['white', 'yellow', 'cyan', 'green', 'magenta', 'red', 'blue'];
-const LIT: Record<string, string> = { white: 'RGB', yellow: 'RG', cyan: 'GB', green: 'G', magenta: 'RB', red: 'R', blue: 'B', black: '' };
 
 /** The bar each of 7 RGB24 pixels (one sampled from each bar's column) shows. */
 function barsOf(rgb: Buffer): string[] {
-  return Array.from({ length: 7 }, (_, i) => {
-    const o = i * 3;
-    const lit = ['R', 'G', 'B'].filter((_, c) => rgb[o + c] > 100).join('');
-    return Object.keys(LIT).find((name) => LIT[name] === lit) ?? `rgb(${rgb[o]},${rgb[o + 1]},${rgb[o + 2]})`;
-  });
+  return Array.from({ length: 7 }, (_, i) => colourName(rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2]));
 }
 
 describe('an MJPEG webcam (v4l2loopback fed with JPEGs) through facemat into the virtual camera', function () {
