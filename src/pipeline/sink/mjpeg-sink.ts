@@ -3,8 +3,8 @@ import type { FrameSink } from './frame-sink.js';
 import type { MjpegStream } from './mjpeg-stream.js';
 
 /**
- * A FrameSink that feeds an MjpegStream; the control server attaches one to the running
- * pipeline (controller.attachSink) for the web panel's live preview.
+ * A FrameSink that feeds an MjpegStream: what controller.attachPreview() attaches to the
+ * scheduler's fan-out for the web panel's live preview.
  */
 export class MjpegSink implements FrameSink {
   constructor(
