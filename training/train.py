@@ -178,7 +178,9 @@ def quick_val(nets: dict, vbank, cfg, dev, n_faces=16):
     return {k: {m: float(np.mean(v)) for m, v in r.items()} for k, r in res.items()}
 
 
-def train_teacher(cfg: dict, run_dir: Path, log: Logger):
+def train_teacher(cfg: dict, run_dir: Path, log: Logger, resume: bool = False):
+    """`resume`: continue from run_dir/state.pt (written every train.ckpt_every_s seconds and at the
+    end), same config; from a bank (bank.dir) also the same batch stream."""
     dev = device_of(cfg)
     seed_everything(cfg["seed"])
     set_cpu_threads(cfg["train"])
@@ -188,19 +190,36 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger):
     net = build(arch).to(dev)
     log(f"teacher: {count_params(net)/1e6:.2f}M params, {count_macs(net.cpu(), cfg['size'], cfg['size'])/1e9:.2f} GMAC;"
         f" device {dev}; train faces {tb.n}, val faces {vb.n}")
-    ip = (cfg.get("init") or {}).get("teacher")  # optional warm start: continue a previous teacher
-    if ip:
-        net.load_state_dict(warm_start_state(ip, arch))
-        log(f"teacher: initialised from {ip}")
     t = cfg["train"]
     fmt = memory_format(t)
+    state_path = run_dir / "state.pt"
+    ip = (cfg.get("init") or {}).get("teacher")  # optional warm start: continue a previous teacher
+    if ip and not resume:
+        net.load_state_dict(warm_start_state(ip, arch))
+        log(f"teacher: initialised from {ip}")
     net.to(dev, memory_format=fmt).train()
     opt = torch.optim.AdamW(net.parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
-    clock = Clock(t.get("budget_s"), t.get("max_steps"))
     hist = []
-    step, seen = 0, 0
+    step, seen, elapsed0 = 0, 0, 0.0
+    if resume:
+        st = torch.load(state_path, map_location="cpu")
+        net.load_state_dict(st["nets"]["teacher"])
+        opt.load_state_dict(st["opts"]["teacher"])
+        step, seen, elapsed0, hist = st["step"], st["seen"], st["elapsed"], st["hist"]["teacher"]
+        log(f"resumed from {state_path}: step {step}, {seen} samples, {elapsed0:.0f} s")
+    clock = Clock(t.get("budget_s"), t.get("max_steps"))
+    clock.t0 -= elapsed0
+    ckpt_every = float(t.get("ckpt_every_s", 0) or 0)
+    last_ckpt = time.time()
     fixed_eval = None
-    for batch in _batches(cfg, tb, dev, cfg["seed"]):
+
+    def save_state(final=False):
+        save_ckpt(run_dir / "teacher.pt", net, arch, cfg["size"], "teacher", cfg,
+                  {"result": {"steps": step, "samples": seen, "wall_s": clock.elapsed()}})
+        _train_state(state_path, step, seen, clock.elapsed(), {"teacher": hist}, {"teacher": net}, {"teacher": opt},
+                     {"kind": "teacher", "final": final})
+
+    for batch in _batches(cfg, tb, dev, cfg["seed"], start_batch=step):
         prog = clock.progress(step)
         if prog >= 1.0:
             break
@@ -223,6 +242,10 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger):
             log(f"[teacher] step {step} t={clock.elapsed():.0f}s lr={opt.param_groups[0]['lr']:.2e} "
                 f"loss={float(loss):.4f} " + " ".join(f"{k}={float(v):.4f}" for k, v in parts.items())
                 + f" | {seen/clock.elapsed():.0f} img/s")
+        if ckpt_every and time.time() - last_ckpt >= ckpt_every:
+            save_state()
+            last_ckpt = time.time()
+    save_state(final=True)
     result = {"steps": step, "samples": seen, "wall_s": clock.elapsed(), "loss_first": hist[:3], "loss_last": hist[-3:]}
     if fixed_eval is not None:
         result["fixed_batch_loss"] = hist
@@ -234,7 +257,7 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger):
     return result
 
 
-def _student_state(path, step, seen, elapsed, hist, nets, opts, extra):
+def _train_state(path, step, seen, elapsed, hist, nets, opts, extra):
     """Everything a resumed run needs (train.ckpt_every_s and the end of a run write it)."""
     tmp = Path(str(path) + ".tmp")
     torch.save({"step": step, "seen": seen, "elapsed": elapsed, "hist": hist,
@@ -341,7 +364,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
         for n in names:
             save_ckpt(run_dir / f"{n}.pt", unfolded(nets[n]) if fold else nets[n], arch, cfg["size"], n, cfg,
                       {"teacher": str(tname), "weighted": n == "student", "result": res})
-        _student_state(state_path, step, seen, clock.elapsed(), hist, nets, opts,
+        _train_state(state_path, step, seen, clock.elapsed(), hist, nets, opts,
                        {"mode": mode, "teacher": teacher_ckpt, "final": final})
 
     it = iter(_batches(cfg, tb, dev, cfg["seed"] + 1, start_batch=step))
@@ -417,7 +440,7 @@ def cli(kind: str, argv=None):
     ap.add_argument("--set", action="append", default=[], help="override: key.sub=value (JSON value)")
     ap.add_argument("--run-dir", help="exact run folder (default: <runs>/<kind>-<time>)")
     ap.add_argument("--resume", help="continue the run in this folder from its state.pt (its config.json,"
-                    " then any --set; students only)")
+                    " then any --set)")
     if kind == "student":
         ap.add_argument("--teacher", help="teacher checkpoint (.pt, or a shipped .onnx student); not needed"
                         " with a bank that caches the teacher's outputs (bank.dir)")
@@ -426,15 +449,15 @@ def cli(kind: str, argv=None):
         g.add_argument("--weighted-only", action="store_true", help="train only the uncertainty-weighted student")
     a = ap.parse_args(argv)
     if a.resume:
-        if kind != "student":
-            ap.error("--resume continues student runs")
         rd = Path(a.resume)
         rd = rd if rd.is_absolute() else REPO_ROOT / rd
         cfg = load_config(rd / "config.json", a.set)
         (rd / "config.json").write_text(json.dumps(cfg, indent=2))
-        st = torch.load(rd / "state.pt", map_location="cpu")
         log = Logger(rd / "log.txt")
         log(f"resume {rd} (overrides: {a.set})")
+        if kind == "teacher":
+            return rd, train_teacher(cfg, rd, log, resume=True)
+        st = torch.load(rd / "state.pt", map_location="cpu")
         return rd, train_student(cfg, rd, log, st.get("teacher"), st["mode"], resume=True)
     if not a.config:
         ap.error("--config is required")

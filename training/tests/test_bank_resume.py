@@ -129,7 +129,12 @@ def test_teacher_trains_from_the_bank(tmp_path):
                               "--set", "size=64", "--set", "data.synthetic=6", "--set", "train.batch=4",
                               "--set", "train.max_steps=2", "--set", "train.workers=0", "--set", "train.skip_val=true",
                               "--set", f'bank.dir="{out}"', "--run-dir", str(tmp_path / "t")])
-    assert res["steps"] == 2 and (rd / "teacher.pt").exists()
+    assert res["steps"] == 2 and (rd / "teacher.pt").exists() and (rd / "state.pt").exists()
+    # a teacher run continues from its state.pt too, here or in a later session
+    rd2, res2 = cli("teacher", ["--resume", str(rd), "--set", "train.max_steps=4"])
+    assert rd2 == rd and res2["steps"] == 4 and res2["samples"] == 16
+    assert "resumed from" in (rd / "log.txt").read_text()
+    assert json.loads((rd / "config.json").read_text())["train"]["max_steps"] == 4
 
 
 def test_folded_batchnorm_computes_the_same_and_unfolds_to_a_plain_checkpoint(tmp_path):
