@@ -40,7 +40,7 @@ interface Stats {
   runs: number;
 }
 
-function stats(samples: number[]): Stats {
+export function stats(samples: number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const round = (v: number) => Math.round(v * 100) / 100;
@@ -69,7 +69,8 @@ function syntheticFrames(count: number): Frame[] {
   });
 }
 
-async function bareInference(provider: ProviderName, threads: number, spinning: boolean): Promise<Stats> {
+/** onnxruntime's session.run() alone, in this thread, at the model's input size. */
+export async function bareInference(provider: ProviderName, threads: number, spinning: boolean): Promise<Stats> {
   const model = await loadModelManifest(defaultModelPath());
   const { width, height, name } = model.manifest.input;
   const options = sessionOptionsFor(provider, { threads, trtCacheDir: tensorRtCacheDir() });

@@ -28,6 +28,7 @@ import { createMatteEngine, defaultModelPath } from '../src/pipeline/matte/index
 import { loadModelManifest } from '../src/pipeline/matte/model-manifest.js';
 import { DEFAULT_PRESET } from '../src/pipeline/filter-settings/presets.js';
 import type { Frame } from '../src/pipeline/frame.js';
+import { bareInference, stats } from './inference.js';
 import { Renderer, type RenderOptions } from '../src/render/index.js';
 import { StreamFrameReader } from '../src/util/stream-frame-reader.js';
 
@@ -37,11 +38,6 @@ const SIZES = [
   [1920, 1080],
 ] as const;
 const round = (v: number) => Math.round(v * 100) / 100;
-
-function p50(samples: number[]): number {
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function makeClip(dir: string, width: number, height: number): string {
   const path = join(dir, `clip-${width}x${height}.mp4`);
@@ -58,25 +54,6 @@ function clipFrame(path: string, width: number, height: number): Frame {
   return frame;
 }
 
-async function bareInference(threads: number): Promise<number> {
-  const model = await loadModelManifest(defaultModelPath());
-  const { width, height, name } = model.manifest.input;
-  const session = await ort.InferenceSession.create(model.modelPath, sessionOptionsFor('cpu', { threads, trtCacheDir: tensorRtCacheDir() }));
-  try {
-    const input = new Float32Array(3 * width * height).map((_, i) => Math.sin(i) * 0.8);
-    const feeds = { [name]: new ort.Tensor('float32', input, [1, 3, height, width]) };
-    const samples: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      const t = performance.now();
-      await session.run(feeds);
-      if (i >= 10) samples.push(performance.now() - t);
-    }
-    return p50(samples);
-  } finally {
-    await session.release();
-  }
-}
-
 async function matteStage(frame: Frame, threads: number): Promise<number> {
   const engine = await createMatteEngine({ provider: 'cpu', threads });
   try {
@@ -86,7 +63,7 @@ async function matteStage(frame: Frame, threads: number): Promise<number> {
       await engine.run(frame);
       if (i >= 10) samples.push(performance.now() - t);
     }
-    return p50(samples);
+    return stats(samples).p50;
   } finally {
     await engine.close();
   }
@@ -179,7 +156,7 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     for (const [width, height] of SIZES) {
       const clip = makeClip(dir, width, height);
-      const bare = await bareInference(threads);
+      const bare = (await bareInference('cpu', threads, false)).p50;
       const stage = await matteStage(clipFrame(clip, width, height), threads);
       const preset = await renderCase(clip, join(dir, 'preset.mp4'), false, threads);
       const matteOnly = await renderCase(clip, join(dir, 'matte.mp4'), true, threads);

@@ -124,6 +124,15 @@ def motion_blur(x, length, angle):
     return ndimage.convolve(x, k, mode="nearest")
 
 
+def motion_blur_layer(col, a, rng):
+    """A moving occluder: its premultiplied colour and its alpha blurred along one random
+    direction (2-7 px), the colour un-premultiplied again where anything is left."""
+    length, angle = rng.uniform(2, 7), rng.uniform(0, np.pi)
+    pm = motion_blur(col * a[..., None], length, angle)
+    a = np.clip(motion_blur(a, length, angle), 0, 1)
+    return np.where(a[..., None] > 1e-4, pm / np.maximum(a[..., None], 1e-4), col), a
+
+
 class Canvas:
     """Supersampled drawing surface for antialiased alpha masks (PIL 'L', values 0..255)."""
 

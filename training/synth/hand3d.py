@@ -720,10 +720,7 @@ def occ_hand3d(ctx: Ctx, rng, own_p=0.5, match_p=0.5, p_two=0.12, p_blur=0.12):
         if rng.random() < 0.3:
             col, ah = T.soften(col, ah, rng.uniform(0.3, 1.0))
         if rng.random() < p_blur:
-            L, th = rng.uniform(2, 7), rng.uniform(0, np.pi)
-            pm = T.motion_blur(col * ah[..., None], L, th)
-            ah = np.clip(T.motion_blur(ah, L, th), 0, 1)
-            col = np.where(ah[..., None] > 1e-4, pm / np.maximum(ah[..., None], 1e-4), col)
+            col, ah = T.motion_blur_layer(col, ah, rng)
         rgb, a = over(col, ah, rgb, a)
     return rgb, a
 

@@ -160,10 +160,7 @@ def occ_hand(ctx: Ctx, rng, p_touch=0.5, own_p=0.45):
         sig = rng.uniform(0.3, 1.6) if rng.random() < 0.45 else 0
         col, ah = T.soften(col, ah, sig)
         if rng.random() < 0.12:
-            L, th = rng.uniform(2, 7), rng.uniform(0, np.pi)
-            pm = T.motion_blur(col * ah[..., None], L, th)
-            ah = np.clip(T.motion_blur(ah, L, th), 0, 1)
-            col = np.where(ah[..., None] > 1e-4, pm / np.maximum(ah[..., None], 1e-4), col)
+            col, ah = T.motion_blur_layer(col, ah, rng)
         rgb, a = over(col, ah, rgb, a)
     return rgb, a
 
