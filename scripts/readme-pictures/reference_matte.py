@@ -70,15 +70,9 @@ def frame_matte(t, clip):
     layer.paste(Image.fromarray((np.asarray(face, np.float32) * np.asarray(fmask, np.float32) / 255).astype(np.uint8)), (x, y))
     alpha = np.asarray(layer, np.float32) / 255
 
-    phase = (t - 1.5) / 3.5
-    if 0 <= phase <= 1:
-        hand_size = (int(H * 0.55), int(H * 0.75))
-        hx = int(W * (1.08 - 0.6 * math.sin(phase * math.pi)) - hand_size[0] / 2)
-        hy = int(H * 0.16 + H * 0.04 * math.sin(phase * 6))
-        hand = Image.fromarray(clip.hand_layer(hand_size, -20 + 25 * phase), 'RGBA')
-        occluder = Image.new('L', (W, H), 0)
-        occluder.paste(hand.getchannel('A'), (hx, hy))
-        alpha = alpha * (1 - np.asarray(occluder, np.float32) / 255)
+    hand = clip.hand_at(t, W, H, FPS)  # the 3-D hand's own coverage alpha (motion-blurred as in the clip)
+    if hand is not None:
+        alpha = alpha * (1 - hand[1])
     return alpha
 
 
