@@ -148,7 +148,6 @@ def hand_at(t, W=1280, H=720, fps=30):
     pm = np.zeros((H, W, 3), np.float32)
     al = np.zeros((H, W), np.float32)
     subs = [t + d / fps for d in (-0.25, -0.125, 0.0, 0.125, 0.25)]
-    n = 0
     for ts in subs:
         st = hand_state(ts, W, H)
         if st is None:
@@ -156,7 +155,6 @@ def hand_at(t, W=1280, H=720, fps=30):
         rgb, a = _render(st, W, H)
         pm += rgb * a[..., None]
         al += a
-        n += 1
     pm /= len(subs)
     al /= len(subs)
     rgb = np.where(al[..., None] > 1e-4, pm / np.maximum(al[..., None], 1e-4), 0)
