@@ -169,7 +169,7 @@ def hand_at(t, W=1280, H=720, fps=30):
         sh[:dy] = 0
     if dx > 0:
         sh[:, :dx] = 0
-    shadow = np.clip((0.4 * sh + 0.25 * soft) * st['near'] * (1 - al), 0, 1)  # cast + contact
+    shadow = np.clip((0.32 * sh + 0.18 * soft) * st['near'] * (1 - al), 0, 1)  # cast + contact
     return rgb.astype(np.float32), al, shadow.astype(np.float32)
 
 
@@ -213,7 +213,8 @@ def main():
             # the shadow falls on the portrait (the face and the wall right behind it) only
             on = Image.new('L', (W, H), 0)
             on.paste(fmask, (x, y))
-            out = out * (1 - shadow * np.asarray(on, np.float32) / 255)[..., None]
+            # skin in shade stays warm (light scattered under the skin is reddish)
+            out = out * (1 - (shadow * np.asarray(on, np.float32) / 255)[..., None] * np.array([0.8, 1.0, 1.1], np.float32))
             out = rgb * a[..., None] + out * (1 - a[..., None])
         return (np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8)
 
