@@ -70,7 +70,7 @@ def main(argv=None):
                               np.repeat((ref[..., None] * 255).astype(np.uint8), 3, -1)], 1)
         tiles.append(row)
         notes.append(f"{occ}: IoU {iou(pred, ref):.2f}")
-    # frames of the project's sample clip (public-domain astronaut + procedural hand): no reference
+    # frames of the project's sample clip (public-domain astronaut + 3-D hand): no reference
     import glob
     import os
     import subprocess
