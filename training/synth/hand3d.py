@@ -4,9 +4,15 @@ fetched by training/fetch_hand_assets.sh into the ignored .data/hand-assets/), p
 a face (fingers on a cheek, chin on the hand, a hand over the mouth, a hand in front of the face
 or at the frame edge), rasterised with a z-buffer and supersampling (exact coverage alpha,
 self-occlusion), lit to match the face's light, textured with real skin of the face itself or of
-another face, with nails, a forearm, contact shadows on the face and optional motion blur.
+another face, with nails, skin creases, a forearm, contact shadows on the face and optional
+motion blur. The creases (knuckle wrinkles on the back of the fingers, flexion creases across
+their palm side at each joint, the palm's thenar and transverse creases; darker and redder, jittered
+per hand) are computed per pixel from continuous per-vertex coordinates (position along the finger
+in joint units, dorsal / palmar cosine, texture coordinates on the palm), prefiltered over the
+pixel's footprint: sharp close up, faint sub-pixel lines at training scale.
 
-  HandModel      the mesh with its joint chains, a forearm, nail and texture coordinates
+  HandModel      the mesh with its joint chains, a forearm, nail, crease and texture coordinates
+  crease_params  per-hand crease layout and depth; crease_map: their darkness per shaded pixel
   HandModel.pose joint angles -> posed joint world matrices; .skin -> posed vertices / normals
   rasterize      vectorised z-buffer rasteriser, supersampled
   render_hand    one posed hand through a camera -> (rgb, alpha, coverage stats)
@@ -161,6 +167,7 @@ class HandModel:
         rel = self.positions - palm_pt
         self.tex = np.stack([rel @ self.s, rel @ f], 1).astype(np.float32) / self.length
         self.nail = self._nails(G, palm).astype(np.float32)
+        self._crease_coords(G, weights)
 
     def _forearm(self, pos, wi, J, n_seg=14, length=1.1):
         """A tapered tube (wrist, forearm, on to where the upper arm would be, so that it leaves the
@@ -240,6 +247,66 @@ class HandModel:
             w = np.clip((s - 0.2) / 0.25, 0, 1) * np.clip((dors - 0.35) / 0.3, 0, 1)
             nail[: self.n_hand] = np.where(sel, np.maximum(nail[: self.n_hand], w), nail[: self.n_hand])
         return nail
+
+    def _crease_coords(self, G, weights):
+        """Per-vertex coordinates that skin creases are drawn from, per pixel, in render_hand (they
+        are continuous over the mesh, so that their interpolation locates a line within a triangle):
+        crease_u, the position along the finger in joint units (0 at the metacarpal joint, 1 at the
+        knuckle (MCP), 2 at the PIP joint (thumb: IP), 3 at the DIP joint, + toward the tip), the
+        skin-weighted mean of the (unclamped) positions along the bones that move the vertex;
+        crease_len, metres per unit there (bone lengths, same weights); crease_dors, the cosine of
+        the rest normal to the extension (dorsal) side of those bones (-1: the flexion side, where
+        the palmar creases are); thumb_w, the skin weight on the thumb phalanges; palm_w, on the
+        wrist and the metacarpals (where the palm creases are, drawn in texture coordinates)."""
+        J1 = len(self.names)
+        base, ax, L, idx = np.zeros((J1, 3)), np.zeros((J1, 3)), np.ones(J1), np.zeros(J1)
+        dors = np.tile(self.d, (J1, 1))
+        wi = self.jidx["wrist"]
+        for chain in _CHAIN.values():
+            for i, n in enumerate(chain):
+                j = self.jidx[n]
+                a, b = (j, self.jidx[chain[i + 1]]) if i + 1 < len(chain) else (self.jidx[chain[i - 1]], j)
+                seg = G[b][:3, 3] - G[a][:3, 3]
+                L[j] = np.linalg.norm(seg)
+                base[j], ax[j], idx[j] = G[a][:3, 3], seg / L[j], min(i, len(chain) - 2)
+                # rotating about the flexion axis turns the bone toward the flexion side: axis x bone
+                fa = G[a][:3, :3] @ self.flex_axis[a]
+                dors[j] = _unit(np.cross(ax[j], fa))
+        mc = self.jidx["middle-finger-metacarpal"]
+        for j in (wi, J1 - 1):  # the wrist (and the forearm joint): one unit before the metacarpals
+            seg = G[mc][:3, 3] - G[wi][:3, 3]
+            L[j] = np.linalg.norm(seg)
+            base[j], ax[j], idx[j] = G[wi][:3, 3], seg / L[j], -1
+        V = self.n_hand
+        pos, nrm, w = self.positions[:V].astype(np.float64), self.normals[:V].astype(np.float64), weights[:V]
+        u_all = idx[None] + np.einsum("vjc,jc->vj", pos[:, None] - base[None], ax) / L[None]
+        u = np.full(len(self.positions), -1.0)
+        ln = np.full(len(self.positions), L[wi])
+        cd = np.zeros(len(self.positions))
+        tw, pw = np.zeros(len(self.positions)), np.zeros(len(self.positions))
+        u[:V], ln[:V] = (w * u_all).sum(1), w @ L
+        cd[:V] = np.clip((w * (nrm @ dors.T)).sum(1), -1, 1)
+        thumb = [self.jidx[n] for n in _CHAIN["thumb"][1:]]
+        palm_j = [wi] + [self.jidx[_CHAIN[f][0]] for f in FINGERS]
+        tw[:V], pw[:V] = w[:, thumb].sum(1), w[:, palm_j].sum(1)
+        # how much one finger (with its metacarpal) moves the vertex: 1 over a knuckle, 1/2 in the
+        # valley between two (so that the MCP wrinkles stay on the knuckles)
+        fw = np.stack([w[:, [self.jidx[n] for n in _CHAIN[f]]].sum(1) for f in FINGERS] + [w[:, wi]], 1)
+        pur = np.ones(len(self.positions))
+        pur[:V] = (fw ** 2).sum(1) / np.maximum(fw.sum(1), 1e-9) ** 2
+        self.finger_pure = pur.astype(np.float32)
+        self.crease_u, self.crease_len, self.crease_dors = (a.astype(np.float32) for a in (u, ln, cd))
+        self.thumb_w, self.palm_w = tw.astype(np.float32), pw.astype(np.float32)
+        # all of them in one array, interpolated at once
+        self.crease_attr = np.stack([self.crease_u, self.crease_len, self.crease_dors, self.thumb_w,
+                                     self.finger_pure, self.palm_w], 1)
+        # palm creases are drawn in texture coordinates mirrored so that the thumb side is +x
+        self.tex_sign = float(np.sign(self.tex[self.jidx_vertex_near("thumb-tip")][0]))
+
+    def jidx_vertex_near(self, name):
+        """Index of the hand vertex nearest a rest joint."""
+        p = self.rest[self.jidx[name]][:3, 3]
+        return int(np.argmin(np.linalg.norm(self.positions[: self.n_hand] - p, axis=1)))
 
     # ------------------------------------------------------------------ posing and skinning
     def pose(self, flex: dict | None = None, abd: dict | None = None) -> np.ndarray:
@@ -420,8 +487,150 @@ def _sample_bilinear(img, u, v):
             + img[y0 + 1, x0] * (1 - fx) * fy + img[y0 + 1, x0 + 1] * fx * fy)
 
 
+# ---------------------------------------------------------------------- skin creases
+_NL = 5  # lines per joint and side at most
+_MM = 1e-3
+# palm creases in texture coordinates (hand lengths; x toward the thumb side, y toward the fingers):
+# the distal transverse crease (from the little finger side to between the index and middle
+# fingers), the proximal transverse crease and the thenar crease (both from the radial edge above
+# the thumb, one across the palm, one around the ball of the thumb to the wrist)
+_PALM_CREASES = (
+    (np.array([[-0.175, 0.075], [-0.12, 0.09], [-0.06, 0.11], [0.0, 0.135], [0.045, 0.16], [0.075, 0.2]]), 0.6, 0.65),
+    (np.array([[0.15, 0.12], [0.09, 0.09], [0.03, 0.06], [-0.03, 0.035], [-0.09, 0.01], [-0.13, -0.01]]), 0.6, 0.6),
+    (np.array([[0.148, 0.115], [0.085, 0.07], [0.045, 0.0], [0.032, -0.07], [0.038, -0.15], [0.055, -0.23]]), 0.7, 0.75),
+)
+
+
+def crease_params(rng, strength=1.0):
+    """Per-hand skin crease parameters (render_hand(creases=...)): per joint (finger / thumb x MCP,
+    PIP, DIP) the offsets (metres from the joint, + toward the tip), half-widths and depths of the
+    palmar flexion creases (the finger's base crease level with the webs, two close lines at the
+    PIP joint, one or two at the DIP joint) and of the dorsal knuckle wrinkles (a few short, bowed,
+    wavy lines of different lengths, subtler at the MCP knuckles); the palm creases' jittered,
+    smoothed centre lines; the darkening (darker and redder: a fold of skin)."""
+    z = lambda *sh: np.zeros(sh)  # noqa: E731
+    P = dict(off=z(2, 4, _NL), uoff=z(2, 4), wid=np.ones((2, 4, _NL)), amp=z(2, 4, _NL))
+    D = dict(off=z(2, 4, _NL), wid=np.ones((2, 4, _NL)), amp=z(2, 4, _NL), thr=z(2, 4, _NL))
+
+    def lines(c, t, k, offs, wid, amp):
+        n = len(offs)
+        c["off"][t, k, :n] = (np.asarray(offs, np.float64) + rng.normal(0, 0.2, n)) * _MM
+        c["wid"][t, k, :n] = wid * rng.uniform(0.8, 1.25, n) * _MM
+        c["amp"][t, k, :n] = np.asarray(amp, np.float64) * rng.uniform(0.6, 1.15, n)
+
+    def wrinkles(t, k, n, sp, centre, wid, amp):
+        i = np.arange(n) - (n - 1) / 2
+        lines(D, t, k, centre + i * sp, wid, amp * np.exp(-0.5 * (i / (0.45 * n)) ** 2))
+        D["thr"][t, k, :n] = rng.uniform(0.4, 0.75, n)  # how far round the finger each line reaches
+
+    # fingers: the base crease (where the finger leaves the palm: joint units), PIP, DIP
+    P["uoff"][0, 1] = rng.uniform(0.46, 0.52)
+    lines(P, 0, 1, [0, rng.uniform(1.8, 2.8)], 0.45, [0.85, 0.45 * rng.random()])
+    sp, sh = rng.uniform(1.6, 2.6), rng.uniform(-1.2, 0.4)
+    lines(P, 0, 2, [sh - sp / 2, sh + sp / 2], 0.38, [0.9, 0.75])
+    lines(P, 0, 3, [rng.uniform(-1.2, -0.2), rng.uniform(0.9, 1.6)], 0.35, [0.85, 0.5 * (rng.random() < 0.4)])
+    wrinkles(0, 1, 3, rng.uniform(1.8, 2.6), rng.uniform(0.5, 2.5), 0.3, 0.22)
+    wrinkles(0, 2, int(rng.integers(4, 6)), rng.uniform(1.3, 2.0), rng.uniform(-1.0, 0.5), 0.26, 0.5)
+    wrinkles(0, 3, 3, rng.uniform(1.0, 1.5), rng.uniform(-0.8, 0.2), 0.24, 0.4)
+    # the thumb: one or two creases at the MCP and at the IP joint, wrinkles over both
+    lines(P, 1, 1, [rng.uniform(0.5, 2.5), rng.uniform(3.5, 5.5)], 0.4, [0.8, 0.45])
+    lines(P, 1, 2, [rng.uniform(-0.8, 0.4), rng.uniform(1.4, 2.4)], 0.4, [0.95, 0.5 * (rng.random() < 0.6)])
+    wrinkles(1, 1, 3, rng.uniform(1.8, 2.6), rng.uniform(0.0, 2.0), 0.3, 0.25)
+    wrinkles(1, 2, int(rng.integers(4, 6)), rng.uniform(1.3, 2.0), rng.uniform(-1.0, 0.5), 0.26, 0.5)
+    P["amp"] *= rng.uniform(0.7, 1.2) * strength
+    D["amp"] *= rng.uniform(0.6, 1.2) * strength
+    # dorsal lines bow along the finger toward its sides and wave across it, each its own way
+    D["bend"] = (rng.uniform(-1.0, 2.5) + rng.normal(0, 0.7, _NL)) * _MM
+    D["wob_a"] = rng.uniform(0.1, 0.5, _NL) * _MM
+    D["wob_k"] = 2 * np.pi / (rng.uniform(4, 9, _NL) * _MM)
+    D["wob_ph"] = rng.uniform(0, 2 * np.pi, _NL)
+    palm = []
+    for pts, wid, amp in _PALM_CREASES:
+        q = pts + rng.normal(0, 0.007, pts.shape) + rng.normal(0, 0.01, 2)
+        palm.append((_smooth_polyline(q), wid * rng.uniform(0.8, 1.25) * _MM, amp * rng.uniform(0.6, 1.15) * strength))
+    return dict(p=P, d=D, palm=palm, dark=rng.uniform(0.35, 0.55),
+                tint=np.array([rng.uniform(0.55, 0.75), 1.0, rng.uniform(0.9, 1.0)], np.float32))
+
+
+def _smooth_polyline(q, n=2):
+    """Catmull-Rom spline through the points, n segments per span."""
+    e = np.concatenate([2 * q[:1] - q[1:2], q, 2 * q[-1:] - q[-2:-1]])
+    t = (np.arange(n) / n)[:, None, None]
+    p0, p1, p2, p3 = e[None, :-3], e[None, 1:-2], e[None, 2:-1], e[None, 3:]
+    c = 0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2 + (3 * p1 - p0 - 3 * p2 + p3) * t ** 3)
+    return np.concatenate([c.transpose(1, 0, 2).reshape(-1, 2), q[-1:]])
+
+
+def _line(d, wid, foot):
+    """Profile of a crease line at distance d (metres) of half-width wid, prefiltered over the
+    pixel footprint foot (metres): the same darkness integral, never thinner than a pixel."""
+    sig2 = wid * wid + (0.5 * foot) ** 2
+    return wid / np.sqrt(sig2) * np.exp(-0.5 * d * d / sig2)
+
+
+def crease_map(hm: HandModel, c, attr, tex, foot):
+    """Crease darkness per shaded pixel (0: none) from the interpolated crease coordinates
+    (HandModel.crease_attr: u, len, dors, thumb_w, finger_pure, palm_w) and texture coordinates;
+    foot: the pixel footprint in metres."""
+    out = np.zeros(len(attr), np.float64)
+    cd = attr[:, 2]
+    # the pixels on a finger near a joint whose lines they may be on (kk: 1 MCP, 2 PIP, 3 DIP)
+    fi = np.nonzero((attr[:, 0] > 0.65) & (attr[:, 0] < 3.65) & (attr[:, 4] > 0.65) & (np.abs(cd) > 0.05))[0]
+    u, ln, cdf, tw = attr[fi, 0], attr[fi, 1], cd[fi], attr[fi, 3]
+    kk = np.floor(u + 0.35).astype(np.int64)
+    x = (u - kk) * ln  # metres from the joint along the finger
+    # the base crease lies half a phalanx beyond the knuckle: the lines' window moves with it
+    xs = x - np.where(kk == 1, (1 - tw) * c["p"]["uoff"][0, 1] + tw * c["p"]["uoff"][1, 1], 0) * ln
+    lim = 1.5 * foot[fi]
+    for side, c_, j in (("p", c["p"], np.nonzero((cdf < -0.05) & (np.abs(xs) < 0.007 + lim))[0]),
+                        ("d", c["d"], np.nonzero((cdf > 0.4) & (np.abs(x) < 0.012 + lim))[0])):
+        if not len(j):
+            continue
+        sel = fi[j]
+        k = kk[j]
+        t, d, ln_ = attr[sel, 3:4], cd[sel, None], attr[sel, 1:2]
+        mix = lambda a: a[0, k] * (1 - t) + a[1, k] * t  # noqa: E731  finger / thumb
+        off = mix(c_["off"])
+        if side == "p":
+            off = off + mix(c_["uoff"][..., None]) * ln_
+            gate = np.clip((-d - 0.05) / 0.35, 0, 1)
+        else:
+            lat = tex[sel, :1] * hm.length  # across the finger, metres
+            off = (off + c_["bend"] * (1 - d) / 0.6
+                   + c_["wob_a"] * np.sin(c_["wob_k"] * lat + c_["wob_ph"]))
+            gate = np.clip((d - mix(c_["thr"])) / 0.25, 0, 1)
+        val = (mix(c_["amp"]) * gate * _line(x[j, None] - off, mix(c_["wid"]), foot[sel, None])).sum(1)
+        out[sel] = val * np.clip((attr[sel, 4] - 0.65) / 0.25, 0, 1)
+    pw = attr[:, 5]
+    sel = np.nonzero((pw > 0.05) & (cd < -0.05))[0]
+    if len(sel):
+        p = np.stack([tex[sel, 0] * hm.tex_sign, tex[sel, 1]], 1).astype(np.float64)
+        f = foot[sel]
+        g = np.clip((pw[sel] - 0.05) / 0.4, 0, 1) * np.clip((-cd[sel] - 0.05) / 0.35, 0, 1)
+        acc = np.zeros(len(sel))
+        for q, wid, amp in c["palm"]:
+            # only the pixels near the crease's box (its widest profile and the footprint)
+            mg = (9 * wid + 2 * f) / hm.length
+            i = np.nonzero(((p >= q.min(0) - mg[:, None]) & (p <= q.max(0) + mg[:, None])).all(1))[0]
+            if not len(i):
+                continue
+            pi, ar = p[i], np.arange(len(i))
+            a, ab = q[:-1], q[1:] - q[:-1]
+            tt = np.clip(np.einsum("nsc,sc->ns", pi[:, None] - a[None], ab) / (ab * ab).sum(1), 0, 1)
+            dist2 = (((a[None] + tt[..., None] * ab[None]) - pi[:, None]) ** 2).sum(2)
+            m = np.argmin(dist2, 1)
+            along = (m + tt[ar, m]) / len(ab)
+            taper = np.clip(np.minimum(along, 1 - along) / 0.2, 0, 1) ** 0.7
+            dist = np.sqrt(dist2[ar, m]) * hm.length
+            # a dark core in a softer fold
+            prof = 0.75 * _line(dist, wid, f[i]) + 0.25 * _line(dist, 3 * wid, f[i])
+            acc[i] = np.maximum(acc[i], amp * taper * prof)
+        out[sel] += acc * g
+    return np.clip(out, 0, 1)
+
+
 def render_hand(hm: HandModel, posed, R, t, focal, S, skin, light, ss=None, sleeve=None,
-                ambient=0.4, nail_col=None, spec=0.08, max_samples=60_000):
+                ambient=0.4, nail_col=None, spec=0.08, max_samples=60_000, creases=None):
     """Render a posed hand: model -> camera x_c = R @ x + t (metres; camera at the origin looking
     along +z, image x right / y down), pinhole with `focal` px and the principal point at the
     frame centre, SxS frame. skin = (HxWx3 texture, px per hand length, (u0, v0)) sampled at the
@@ -482,6 +691,11 @@ def render_hand(hm: HandModel, posed, R, t, focal, S, skin, light, ss=None, slee
     tex = interp(hm.tex)
     img, scale, off = skin
     albedo = _sample_bilinear(img, tex[:, 0] * scale + off[0], tex[:, 1] * scale + off[1])
+    if creases is not None:
+        # the pixel footprint on the surface (metres), wider where the surface turns away
+        foot = pos[:, 2] / focal / np.maximum(np.abs(np.einsum("ij,ij->i", nrm, view)), 0.3)
+        cm = crease_map(hm, creases, interp(hm.crease_attr), tex, foot)
+        albedo = albedo * (1 - (creases["dark"] * cm)[:, None] * creases["tint"]).astype(np.float32)
     nail = interp(hm.nail)[:, None]
     if nail_col is not None:
         albedo = albedo * (1 - nail) + nail_col(albedo) * nail
@@ -663,8 +877,10 @@ def _anchor_point(hm: HandModel, posed, anchor):
     return 0.55 * knuck + 0.45 * hm.joint_pos(posed, "wrist")
 
 
-def draw_hand3d(ctx: Ctx, rng, where=None, side=None, skin=None, light=None, pl=None, angles=None):
-    """One 3-D hand placed on / in front of the face -> (rgb, alpha, placement dict)."""
+def draw_hand3d(ctx: Ctx, rng, where=None, side=None, skin=None, light=None, pl=None, angles=None,
+                creases=1.0):
+    """One 3-D hand placed on / in front of the face -> (rgb, alpha, placement dict); creases:
+    the depth of its skin creases (crease_params' strength; 0: none, and no draw from rng)."""
     S = ctx.S
     side = side or ("left" if rng.random() < 0.5 else "right")
     hm = model(side)
@@ -694,16 +910,18 @@ def draw_hand3d(ctx: Ctx, rng, where=None, side=None, skin=None, light=None, pl=
     sleeve = None
     if rng.random() < 0.5:
         sleeve = (rng.uniform(0.04, 0.2), T.rand_color(rng, "natural"))
-    rgb, a, info = render_hand(hm, posed, R, t, focal, S, skin, light, sleeve=sleeve,
-                               ambient=rng.uniform(0.3, 0.55), nail_col=_nail_fn(rng),
-                               spec=rng.uniform(0.02, 0.12))
+    ambient, nail_col, spec = rng.uniform(0.3, 0.55), _nail_fn(rng), rng.uniform(0.02, 0.12)
+    cp = crease_params(np.random.default_rng(rng.integers(1 << 62)), creases) if creases > 0 else None
+    rgb, a, info = render_hand(hm, posed, R, t, focal, S, skin, light, sleeve=sleeve, ambient=ambient,
+                               nail_col=nail_col, spec=spec, creases=cp)
     pl = dict(pl, side=side, info=info)
     return rgb, a, pl
 
 
-def occ_hand3d(ctx: Ctx, rng, own_p=0.5, match_p=0.5, p_two=0.12, p_blur=0.12):
+def occ_hand3d(ctx: Ctx, rng, own_p=0.5, match_p=0.5, p_two=0.12, p_blur=0.12, creases=1.0):
     """One or two 3-D hands (see the module doc); hands that touch the face cast a contact shadow
-    on it. Options come from the synth config's "hand3d" dict when the sampler passes it."""
+    on it. Options come from the synth config's "hand3d" dict when the sampler passes it
+    (creases: the depth of the knuckle wrinkles and flexion creases, 0 for none)."""
     if not available():
         from .hands import occ_hand
         _warn_missing()
@@ -714,7 +932,7 @@ def occ_hand3d(ctx: Ctx, rng, own_p=0.5, match_p=0.5, p_two=0.12, p_blur=0.12):
     n = 2 if rng.random() < p_two else 1
     for _k in range(n):
         skin, _own = _skin_source(ctx, rng, own_p, match_p)
-        col, ah, pl = draw_hand3d(ctx, rng, skin=skin)
+        col, ah, pl = draw_hand3d(ctx, rng, skin=skin, creases=creases)
         if pl["touching"]:
             ctx.add_shadow(contact_shadow(ah, pl["length_px"] / 2, rng))
         if rng.random() < 0.3:

@@ -5,7 +5,7 @@ or a fixed type.
 Synth config keys (the "synth" dict of a training config): p_clean, p_second, p_aligned, p_new_bg,
 fill, occluder_weights (the whole type mix, replaces DEFAULT_WEIGHTS), weights (entries merged
 onto it, e.g. {"hand3d": 0.12, "hand": 0.12}), hand3d (options of occ_hand3d: own_p, match_p,
-p_two, p_blur), lens (tinted / mirrored lenses for the glasses: see wearables.occ_glasses).
+p_two, p_blur, creases), lens (tinted / mirrored lenses for the glasses: see wearables.occ_glasses).
 Without the new keys every output is the same bit for bit (test_synth_pinned.py)."""
 from __future__ import annotations
 
