@@ -39,8 +39,8 @@ def test_rest_pose_skinning_reproduces_the_bind_pose():
     assert (tip1 - tip0) @ palm > 0.03
 
 
-def _render(kind, facing=-1.0, S=128, length_px=70.0, rng=0):
-    hm = H.model("left")
+def _render(kind, facing=-1.0, S=128, length_px=70.0, rng=0, creases=None, side="left"):
+    hm = H.model(side)
     flex, abd = H.pose_angles(kind, np.random.default_rng(rng), jitter=0.0)
     posed = hm.pose(flex, abd)
     R = H.look_rotation(hm.f, hm.d, np.array([0.0, -1.0, 0.0]), np.array([0.0, 0.0, facing]))
@@ -48,7 +48,7 @@ def _render(kind, facing=-1.0, S=128, length_px=70.0, rng=0):
     focal = length_px * Z0 / hm.length
     t = np.array([0.0, 0.0, Z0]) - R @ H._anchor_point(hm, hm.pose(), "palm")
     skin = (np.full((8, 8, 3), [0.8, 0.6, 0.5], np.float32), 1.0, (3.0, 3.0))
-    return H.render_hand(hm, posed, R, t, focal, S, skin, np.array([0.3, -0.4, -0.87]))
+    return H.render_hand(hm, posed, R, t, focal, S, skin, np.array([0.3, -0.4, -0.87]), creases=creases)
 
 
 @needs_assets
@@ -66,6 +66,78 @@ def test_render_has_exact_soft_alpha_and_fist_covers_less_than_open_palm():
     _, a_palm_side, _ = _render("open", facing=1.0)
     assert a_fist.sum() < 0.8 * a.sum()
     assert abs(a_palm_side.sum() - a.sum()) < 0.1 * a.sum()  # the same silhouette from the other side
+
+
+@needs_assets
+def test_crease_coordinates_follow_the_finger_joints():
+    for side in ("left", "right"):
+        hm = H.model(side)
+        V = hm.n_hand
+        for fg, joints in (("index", (1, 2, 3)), ("ring", (1, 2, 3)), ("thumb", (1, 2))):
+            for k in joints:
+                p = hm.rest[hm.jidx[H._CHAIN[fg][k]]][:3, 3]
+                near = np.linalg.norm(hm.positions[:V] - p, axis=1) < 0.012
+                assert near.any() and abs(np.median(hm.crease_u[:V][near]) - k) < 0.25, (side, fg, k)
+        nails = hm.nail[:V] > 0.8
+        assert np.median(hm.crease_dors[:V][nails]) > 0.6  # nails are on the extension side
+        assert hm.tex_sign * hm.tex[hm.jidx_vertex_near("thumb-tip"), 0] > 0
+
+
+def _finger_profile(cd, foot, seed=0):
+    """crease_map along a straight finger (u 0.7 .. 3.6, 30 mm per unit) on one side."""
+    hm = H.model("left")
+    u = np.linspace(0.7, 3.6, 3000)
+    attr = np.zeros((len(u), 6))
+    attr[:, 0], attr[:, 1], attr[:, 2], attr[:, 4] = u, 0.03, cd, 1.0
+    c = H.crease_params(np.random.default_rng(seed))
+    return u, H.crease_map(hm, c, attr, np.zeros((len(u), 2)), np.full(len(u), foot))
+
+
+@needs_assets
+def test_palmar_creases_lie_at_the_joints_dorsal_wrinkles_are_subtler():
+    for seed in range(4):
+        u, m = _finger_profile(-1.0, 2e-4, seed)
+        for k in (2, 3):  # PIP, DIP: sharp dark lines within a few mm of the joint, none mid-phalanx
+            at = np.abs(u - k) < 0.1
+            assert m[at].max() > 0.35 and (m[at] > 0.2).sum() < at.sum() / 2, (seed, k)
+        assert m[np.abs(u - 2.5) < 0.25].max() < 0.02 and m[np.abs(u - 3.5) < 0.05].max() < 0.02
+        base = np.abs(u - 1.5) < 0.15  # the finger's base crease, level with the webs
+        assert m[base].max() > 0.3
+        _, md = _finger_profile(1.0, 2e-4, seed)
+        assert 0.03 < md[np.abs(u - 2) < 0.3].max() < m[np.abs(u - 2) < 0.1].max()
+        assert md[np.abs(u - 2.5) < 0.1].max() < 0.02
+        # at training scale (1.5 mm pixels) the lines are prefiltered: fainter, about as much in all
+        _, ms = _finger_profile(-1.0, 1.5e-3, seed)
+        at = np.abs(u - 2) < 0.3
+        assert ms[at].max() < 0.8 * m[at].max()
+        assert 0.5 < ms[at].sum() / m[at].sum() < 1.6
+
+
+@needs_assets
+def test_creases_darken_the_palm_side_in_lines_and_vanish_when_disabled():
+    rgb0, a0, _ = _render("open", facing=1.0, S=192, length_px=170)
+    c = H.crease_params(np.random.default_rng(3))
+    rgb1, a1, _ = _render("open", facing=1.0, S=192, length_px=170, creases=c)
+    rgb2, a2, _ = _render("open", facing=1.0, S=192, length_px=170, creases=H.crease_params(np.random.default_rng(3)))
+    assert (rgb1 == rgb2).all()  # deterministic for a given rng
+    np.testing.assert_array_equal(a0, a1)
+    assert (rgb1 <= rgb0 + 1e-6).all()
+    d = (rgb0 - rgb1).sum(2)
+    hand = a0 == 1
+    lines = d > 0.05
+    assert 0.01 * hand.sum() < lines.sum() < 0.15 * hand.sum()  # lines, not a tint
+    # darker and redder: red drops least
+    drop = (rgb0 - rgb1)[lines]
+    assert (drop[:, 0] < drop[:, 1]).mean() > 0.9
+    # strength 0: the crease code runs and changes nothing
+    rgb3, _, _ = _render("open", facing=1.0, S=192, length_px=170,
+                         creases=H.crease_params(np.random.default_rng(3), strength=0.0))
+    np.testing.assert_array_equal(rgb3, rgb0)
+    # the back of the hand gets fewer, subtler marks than the palm
+    rgbb0, _, _ = _render("open", facing=-1.0, S=192, length_px=170)
+    rgbb1, _, _ = _render("open", facing=-1.0, S=192, length_px=170, creases=c)
+    db = (rgbb0 - rgbb1).sum(2)
+    assert 0 < (db > 0.05).sum() < lines.sum()
 
 
 def test_rasterizer_z_buffer_and_exact_coverage():
