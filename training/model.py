@@ -18,6 +18,9 @@ import torch.nn.functional as F
 LOGVAR_MIN = -10.0
 LOGVAR_MAX = 3.0
 HEAD_INPUTS = ("relu", "crelu")
+# CPU training paths with the same function (merged heads, channels-last upsampling gradient);
+# False only for profile_step's "old" variants, which measure the code as it was
+CPU_TRAIN_PATHS = True
 
 
 def _cbr(cin, cout, k=3, s=1, groups=1, dilation=1, act=True):
@@ -77,7 +80,7 @@ class DecoderBlock(nn.Module):
 
     def forward(self, x, skip):
         x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
-        if (self.training and x.requires_grad and x.device.type == "cpu"
+        if (CPU_TRAIN_PATHS and self.training and x.requires_grad and x.device.type == "cpu"
                 and x.is_contiguous(memory_format=torch.channels_last)):
             x = _ChannelsLastGrad.apply(x)
         return self.body(torch.cat([x, skip], 1))
@@ -178,7 +181,7 @@ class FaceMatNet(nn.Module):
 
     def heads(self, y):
         """-> (alpha logits, clamped log-variance or None)."""
-        if self.training and self.has_logvar and torch.is_grad_enabled() and y.device.type == "cpu":
+        if CPU_TRAIN_PATHS and self.training and self.has_logvar and torch.is_grad_enabled() and y.device.type == "cpu":
             # training on the CPU: both heads as one two-channel convolution (same function; two
             # one-channel convolutions at full resolution cost about 5 CPU-ms per sample more)
             ah, lh = self.alpha_head, self.logvar_head
