@@ -46,9 +46,15 @@ def train_amp(dev, t):
 
 def set_cpu_threads(t):
     """train.threads: torch's intra-op threads on the CPU. Debian's torch starts with 1 here
-    (OpenMP's default), which leaves the second core of a small machine idle."""
+    (OpenMP's default), which leaves the second core of a small machine idle; but on a shared or
+    2-core machine one op on 2 threads costs 1.5-2x the CPU seconds of 1 thread (training/README.md
+    "Profile of one student step"). Also applies train.malloc_keep_heap (utils.malloc_keep_heap)."""
     if t.get("threads"):
         torch.set_num_threads(int(t["threads"]))
+    if t.get("malloc_keep_heap"):
+        from .utils import malloc_keep_heap
+        if not malloc_keep_heap():
+            print("train.malloc_keep_heap: not glibc, ignored")
 
 
 def memory_format(t):
@@ -304,6 +310,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
     seed_everything(cfg["seed"])
     set_cpu_threads(cfg["train"])
     t = cfg["train"]
+    if t.get("malloc_keep_heap"):
+        log("malloc: one heap, no mmap per buffer, up to 1 GB of freed memory kept (train.malloc_keep_heap)")
     fmt = memory_format(t)
     bmeta = _bank_teacher(cfg)
     cached = bool(bmeta is not None and bmeta.get("teacher"))

@@ -115,3 +115,18 @@ def test_freeze_prefix_and_crop_train_end_to_end_and_resume(tmp_path):
     rd2, res2 = cli("student", ["--resume", str(rd), "--set", "train.max_steps=3"])
     assert res2["steps"] == 3
     assert json.loads((rd / "config.json").read_text())["train"]["crop"] == 32
+
+
+def test_malloc_keep_heap_in_a_fresh_process():
+    """train.malloc_keep_heap changes the process's malloc: checked in a child process."""
+    import subprocess
+    import sys
+    from training.utils import REPO_ROOT
+    code = ("import torch; from training.utils import malloc_keep_heap; ok = malloc_keep_heap();"
+            " x = [torch.ones(16, 16, 256, 256).sum() for _ in range(3)]; print(ok, float(x[-1]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    ok, total = out.stdout.split()
+    assert ok in ("True", "False") and float(total) == 16 * 16 * 256 * 256
+    if sys.platform.startswith("linux"):
+        assert ok == "True"
