@@ -27,11 +27,23 @@ def l1(alpha, target, weight=None):
 _K1 = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 
 
-def _gauss5(x):
+def _gauss5_conv(x):
+    """The 5x5 binomial blur as one 2-D convolution (reflect padding): the reference for _gauss5."""
     k = (_K1[:, None] * _K1[None, :]).to(x.dtype).to(x.device)
     c = x.shape[1]
     k = k.expand(c, 1, 5, 5)
     return F.conv2d(F.pad(x, (2, 2, 2, 2), mode="reflect"), k, groups=c)
+
+
+def _gauss5(x):
+    """The same blur as _gauss5_conv, separable, as shifted adds (taps 1 4 6 4 1, then / 256).
+    On the CPU (torch 1.13, oneDNN) the one-channel 5x5 convolution's backward was about 40 ms
+    per 256x256 sample, a third of a folded student step; this is about 3.5 ms with its backward."""
+    H, W = x.shape[-2:]
+    p = F.pad(x, (2, 2, 2, 2), mode="reflect")
+    r = p[..., 0:W] + p[..., 4:W + 4] + 4 * (p[..., 1:W + 1] + p[..., 3:W + 3]) + 6 * p[..., 2:W + 2]
+    r = r[..., 0:H, :] + r[..., 4:H + 4, :] + 4 * (r[..., 1:H + 1, :] + r[..., 3:H + 3, :]) + 6 * r[..., 2:H + 2, :]
+    return r * (1.0 / 256.0)
 
 
 def laplacian_pyramid(x, levels: int = 5):

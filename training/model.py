@@ -9,6 +9,7 @@ Sigmoid, Clip) are used so the ONNX export (opset 17) runs everywhere.
 from __future__ import annotations
 
 import copy
+from contextlib import nullcontext
 
 import torch
 import torch.nn as nn
@@ -17,6 +18,9 @@ import torch.nn.functional as F
 LOGVAR_MIN = -10.0
 LOGVAR_MAX = 3.0
 HEAD_INPUTS = ("relu", "crelu")
+# CPU training paths with the same function (merged heads, channels-last upsampling gradient);
+# False only for profile_step's "old" variants, which measure the code as it was
+CPU_TRAIN_PATHS = True
 
 
 def _cbr(cin, cout, k=3, s=1, groups=1, dilation=1, act=True):
@@ -45,6 +49,23 @@ class InvertedResidual(nn.Module):
         return x + y if self.use_res else y
 
 
+class _ChannelsLastGrad(torch.autograd.Function):
+    """Identity whose backward hands the gradient on as a contiguous channels-last tensor.
+
+    Behind the upsampling in DecoderBlock (CPU training only): the gradient reaching the upsampled
+    tensor is a channel slice of the concatenation's gradient (strided, neither layout), and
+    torch 1.13's CPU upsample_bilinear2d_backward is several times slower on it (about 12 of
+    70 CPU-ms per sample of a folded bf16 student step). Same values, same function."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.contiguous(memory_format=torch.channels_last)
+
+
 class DecoderBlock(nn.Module):
     """Upsample x2, concatenate the skip, depthwise-separable conv(s)."""
 
@@ -59,6 +80,9 @@ class DecoderBlock(nn.Module):
 
     def forward(self, x, skip):
         x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+        if (CPU_TRAIN_PATHS and self.training and x.requires_grad and x.device.type == "cpu"
+                and x.is_contiguous(memory_format=torch.channels_last)):
+            x = _ChannelsLastGrad.apply(x)
         return self.body(torch.cat([x, skip], 1))
 
 
@@ -77,6 +101,8 @@ class FaceMatNet(nn.Module):
               minutes each way, SAD -7 % and interior alpha 0.94-0.95 -> 0.962, IoU within the
               run-to-run noise, for 1.27x the CPU inference time (training/README.md).
     """
+
+    frozen_prefix = 0  # leading encoder parts frozen by freeze_prefix(); not part of the weights
 
     def __init__(self, width=(16, 24, 32, 64, 96), dec=(64, 40, 24, 16, 12),
                  depth=(1, 2, 3, 3, 2), expand=4.0, dec_convs=1, logvar=True, head_input="relu"):
@@ -113,12 +139,27 @@ class FaceMatNet(nn.Module):
         if logvar:
             self.logvar_head = nn.Conv2d(cheads, 1, 3, 1, 1)
 
+    def encoder_parts(self):
+        """[stem (/2), stage /4, /8, /16, /32] in order."""
+        return [self.stem, *self.stages]
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        for m in self.encoder_parts()[:self.frozen_prefix]:  # frozen parts stay in eval mode
+            m.train(False)
+        return self
+
+    def encode(self, x):
+        """-> [s2, s4, s8, s16, s32]; the frozen prefix (freeze_prefix) runs without autograd."""
+        feats, h = [], x
+        for i, m in enumerate(self.encoder_parts()):
+            with torch.no_grad() if i < self.frozen_prefix else nullcontext():
+                h = m(h)
+            feats.append(h)
+        return feats
+
     def forward_logits(self, x):
-        s2 = self.stem(x)
-        s4 = self.stages[0](s2)
-        s8 = self.stages[1](s4)
-        s16 = self.stages[2](s8)
-        s32 = self.stages[3](s16)
+        s2, s4, s8, s16, s32 = self.encode(x)
         g = torch.sigmoid(self.ctx_gate(F.adaptive_avg_pool2d(s32, 1)))
         y = self.ctx_conv(s32) * g
         y = self.dec16(y, s16)
@@ -140,6 +181,12 @@ class FaceMatNet(nn.Module):
 
     def heads(self, y):
         """-> (alpha logits, clamped log-variance or None)."""
+        if CPU_TRAIN_PATHS and self.training and self.has_logvar and torch.is_grad_enabled() and y.device.type == "cpu":
+            # training on the CPU: both heads as one two-channel convolution (same function; two
+            # one-channel convolutions at full resolution cost about 5 CPU-ms per sample more)
+            ah, lh = self.alpha_head, self.logvar_head
+            z = F.conv2d(y, torch.cat([ah.weight, lh.weight]), torch.cat([ah.bias, lh.bias]), 1, 1)
+            return z[:, :1], torch.clamp(z[:, 1:], LOGVAR_MIN, LOGVAR_MAX)
         logits = self.alpha_head(y)
         logvar = None
         if self.has_logvar:
@@ -162,6 +209,21 @@ TEACHER_ARCH = dict(width=(32, 48, 96, 160, 256), dec=(160, 96, 64, 32, 24),
 
 def build(arch: dict) -> FaceMatNet:
     return FaceMatNet(**arch)
+
+
+def freeze_prefix(net: FaceMatNet, n: int) -> FaceMatNet:
+    """In place: the first n encoder parts (stem /2, stages /4 ... /32; n in 0..5) are frozen for
+    fine-tuning (train.freeze_prefix): no gradients for their weights, run without autograd (so
+    no backward below them, not even the input gradient) and kept in eval mode. Their features
+    still feed the decoder's skips unchanged."""
+    parts = net.encoder_parts()
+    if not 0 <= n <= len(parts):
+        raise ValueError(f"freeze_prefix must be in 0..{len(parts)}, not {n}")
+    for i, m in enumerate(parts):
+        for p in m.parameters():
+            p.requires_grad_(i >= n)
+    net.frozen_prefix = n
+    return net.train(net.training)
 
 
 def with_crelu_heads(net: FaceMatNet) -> FaceMatNet:

@@ -17,7 +17,7 @@ import torch
 
 from . import losses
 from .dataset import TrainStream, ValSet, build_banks, loader, normalize
-from .model import STUDENT_ARCH, TEACHER_ARCH, build, count_macs, count_params, with_crelu_heads
+from .model import STUDENT_ARCH, TEACHER_ARCH, build, count_macs, count_params, freeze_prefix, with_crelu_heads
 from .utils import Logger, REPO_ROOT, load_config, make_run_dir, seed_everything, write_run_info
 
 
@@ -46,9 +46,15 @@ def train_amp(dev, t):
 
 def set_cpu_threads(t):
     """train.threads: torch's intra-op threads on the CPU. Debian's torch starts with 1 here
-    (OpenMP's default), which leaves the second core of a small machine idle."""
+    (OpenMP's default), which leaves the second core of a small machine idle; but on a shared or
+    2-core machine one op on 2 threads costs 1.5-2x the CPU seconds of 1 thread (training/README.md
+    "Profile of one student step"). Also applies train.malloc_keep_heap (utils.malloc_keep_heap)."""
     if t.get("threads"):
         torch.set_num_threads(int(t["threads"]))
+    if t.get("malloc_keep_heap"):
+        from .utils import malloc_keep_heap
+        if not malloc_keep_heap():
+            print("train.malloc_keep_heap: not glibc, ignored")
 
 
 def memory_format(t):
@@ -147,6 +153,18 @@ def _raw_batches(cfg, bank, dev, seed, start_batch=0):
             yield batch
     dl = loader(ds, t["batch"], t.get("workers", 0), drop_last=True, prefetch=t.get("prefetch", 4))
     yield from dl
+
+
+def random_crop(batch, size: int, rng):
+    """train.crop: one size x size window per sample, at the composites' own scale (no resize),
+    the same window for every map of the sample (image, alpha, face, teacher outputs)."""
+    S = batch[0].shape[-1]
+    if size >= S:
+        return batch
+    B = batch[0].shape[0]
+    ys, xs = rng.integers(0, S - size + 1, B), rng.integers(0, S - size + 1, B)
+    return [None if t is None else torch.stack([t[i, :, y:y + size, x:x + size] for i, (y, x) in enumerate(zip(ys, xs))])
+            for t in batch]
 
 
 def _prep(batch, dev, fmt=torch.contiguous_format):
@@ -292,6 +310,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
     seed_everything(cfg["seed"])
     set_cpu_threads(cfg["train"])
     t = cfg["train"]
+    if t.get("malloc_keep_heap"):
+        log("malloc: one heap, no mmap per buffer, up to 1 GB of freed memory kept (train.malloc_keep_heap)")
     fmt = memory_format(t)
     bmeta = _bank_teacher(cfg)
     cached = bool(bmeta is not None and bmeta.get("teacher"))
@@ -330,11 +350,16 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
         def refold(n):
             fold_bn(nets[n]).to(dev, memory_format=fmt).train()
             opts[n] = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
+    nfrozen = int(t.get("freeze_prefix", 0) or 0)
+    crop = int(t.get("crop", 0) or 0)
+    if crop and crop % 32:
+        raise ValueError(f"train.crop must be a multiple of 32 (the network's stride), not {crop}")
     if resume:
         st = torch.load(state_path, map_location="cpu")
         for n in names:
             if fold:
                 refold(n)
+            freeze_prefix(nets[n], nfrozen)
             nets[n].load_state_dict(st["nets"][n])
             opts[n].load_state_dict(st["opts"][n])
         step, seen, elapsed0, hist = st["step"], st["seen"], st["elapsed"], st["hist"]
@@ -353,6 +378,9 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
                 nets[n].eval()
                 refold(n)
                 log(f"{n}: BatchNorm folded into the convolutions (train.fold_bn)")
+            if nfrozen:
+                freeze_prefix(nets[n], nfrozen)
+                log(f"{n}: first {nfrozen} encoder part(s) frozen (train.freeze_prefix)")
     clock = Clock(t.get("budget_s"), t.get("max_steps"))
     clock.t0 -= elapsed0
     ckpt_every = float(t.get("ckpt_every_s", 0) or 0)
@@ -367,13 +395,26 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
         _train_state(state_path, step, seen, clock.elapsed(), hist, nets, opts,
                        {"mode": mode, "teacher": teacher_ckpt, "final": final})
 
+    pool = None
+    if t.get("parallel_students") and len(names) > 1 and dev.type == "cpu":
+        # train.parallel_students: each student's step in its own thread with one intra-op thread
+        # (the ops release the GIL): on this 2-core CPU one op on 2 OpenMP threads costs 1.6-2.5x
+        # the CPU time of 1 thread (spin waits, small convolutions), so two 1-thread students
+        # side by side get the most samples per CPU second. The arithmetic of train.threads=1
+        # (up to float rounding).
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor(len(names), initializer=torch.set_num_threads, initargs=(1,))
+        log(f"students in {len(names)} threads side by side, 1 intra-op thread each (train.parallel_students)")
     it = iter(_batches(cfg, tb, dev, cfg["seed"] + 1, start_batch=step))
     tb0 = time.time()
+    cpu0, seen0 = time.process_time(), seen
     for batch in it:
         t_data += time.time() - tb0
         prog = clock.progress(step)
         if prog >= 1.0:
             break
+        if crop:
+            batch = random_crop(batch, crop, np.random.default_rng([cfg["seed"], 13, step]))
         x, gt, _ = _prep(batch, dev, fmt)
         if onnx_init:  # BatchNorm statistics of an ONNX-read network, from the first batch
             from .onnx_weights import calibrate_bn
@@ -390,8 +431,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
             ta, tlv = ta.float(), tlv.float()
         t1 = time.time()
         t_teacher += t1 - t0
-        msg = []
-        for n in names:
+        def student_step(n):
             for g in opts[n].param_groups:
                 g["lr"] = lr_at(prog, t["lr"])
             with train_amp(dev, t):
@@ -401,8 +441,16 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
             loss.backward()
             torch.nn.utils.clip_grad_norm_(nets[n].parameters(), t.get("clip", 5.0))
             opts[n].step()
-            hist[n].append(float(loss.detach()))
-            msg.append(f"{n}: loss={float(loss):.4f} " + " ".join(f"{k}={float(v):.4f}" for k, v in parts.items()))
+            return float(loss.detach()), {k: float(v) for k, v in parts.items()}
+
+        if pool is not None:
+            done = list(pool.map(student_step, names))
+        else:
+            done = [student_step(n) for n in names]
+        msg = []
+        for n, (lval, parts) in zip(names, done):
+            hist[n].append(lval)
+            msg.append(f"{n}: loss={lval:.4f} " + " ".join(f"{k}={v:.4f}" for k, v in parts.items()))
         t_step += time.time() - t1
         step += 1
         seen += x.shape[0]
@@ -410,11 +458,15 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
             el = max(clock.elapsed() - elapsed0, 1e-6)
             log(f"[student] step {step} t={clock.elapsed():.0f}s lr={opts[names[0]].param_groups[0]['lr']:.2e} | "
                 + " | ".join(msg) + f" | {seen/clock.elapsed():.1f} img/s"
-                + f" (this session: data {t_data/el:.0%}, teacher {t_teacher/el:.0%}, student steps {t_step/el:.0%})")
+                + f" (this session: data {t_data/el:.0%}, teacher {t_teacher/el:.0%}, student steps {t_step/el:.0%};"
+                + f" {(time.process_time() - cpu0) / max(seen - seen0, 1) * 1000:.0f} CPU-ms/sample since the last log)")
+            cpu0, seen0 = time.process_time(), seen
         if ckpt_every and time.time() - last_ckpt >= ckpt_every:
             save_all()
             last_ckpt = time.time()
         tb0 = time.time()
+    if pool is not None:
+        pool.shutdown()
     result = {"steps": step, "samples": seen, "wall_s": clock.elapsed(), "mode": mode,
               "loss_first": {n: h[:3] for n, h in hist.items()}, "loss_last": {n: h[-3:] for n, h in hist.items()}}
     if t.get("fixed_batch"):

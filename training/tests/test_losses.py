@@ -83,3 +83,26 @@ def test_laplacian_loss_properties_and_first_level():
     pyr = losses.laplacian_pyramid(z, 5)
     exp = sum((2 ** i) * float(p.abs().mean()) for i, p in enumerate(pyr))
     assert abs(float(losses.laplacian_loss(z, y)) - exp) < 1e-6 and exp > 0
+
+
+def test_separable_blur_matches_the_2d_convolution_in_value_and_gradient():
+    """_gauss5 (shifted adds) computes the reference 5x5 convolution's blur, so the Laplacian loss
+    and its gradient are those of the convolution implementation (any size, odd ones too)."""
+    torch.manual_seed(0)
+    for shape in ((3, 1, 64, 64), (2, 1, 37, 50)):
+        x = torch.rand(shape, dtype=torch.float64)
+        assert torch.allclose(losses._gauss5(x), losses._gauss5_conv(x), atol=1e-12)
+    a0, y = torch.rand(2, 1, 64, 64), torch.rand(2, 1, 64, 64)
+    grads, vals = [], []
+    for blur in (losses._gauss5, losses._gauss5_conv):
+        orig, losses._gauss5 = losses._gauss5, blur
+        try:
+            a = a0.clone().requires_grad_(True)
+            v = losses.laplacian_loss(a, y)
+            v.backward()
+        finally:
+            losses._gauss5 = orig
+        vals.append(float(v))
+        grads.append(a.grad)
+    assert abs(vals[0] - vals[1]) < 1e-6
+    assert torch.allclose(grads[0], grads[1], atol=1e-9)
