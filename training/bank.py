@@ -115,7 +115,9 @@ def build_bank(cfg: dict, out, n_shards: int, shard_size: int = 256, teacher_pat
     mp = out / "meta.json"
     if mp.exists():
         old = json.loads(mp.read_text())
-        for k in ("size", "seed", "shard_size", "teacher"):
+        # composite k indexes the training faces of the bank's split: another data config (root,
+        # split, holdout) would mix composites of other faces under the same indices
+        for k in ("size", "seed", "shard_size", "teacher", "data"):
             if old.get(k) != meta[k]:
                 raise ValueError(f"{out}: existing bank has {k}={old.get(k)!r}, not {meta[k]!r}")
         meta["git_commit"] = old.get("git_commit")

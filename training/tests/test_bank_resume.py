@@ -3,6 +3,7 @@ training from it, resuming a run, and the real-occlusion split's definition."""
 import json
 
 import numpy as np
+import pytest
 import torch
 
 from conftest import randomised_net
@@ -84,6 +85,14 @@ def test_bank_shards_reproduce_the_stream_and_augment_consistently(tmp_path):
     stored = np.concatenate([np.load(p / "img.npy") for p in shards])
     hits = [any(np.array_equal(im[i].permute(1, 2, 0).numpy(), s) for s in stored) for i in range(8)]
     assert all(hits)
+
+
+def test_bank_refuses_to_grow_with_another_data_split(tmp_path):
+    from training.bank import build_bank
+    cfg, out, tb, desc = _tiny_bank(tmp_path)
+    other = {**cfg, "data": {**cfg["data"], "split_seed": 1}}
+    with pytest.raises(ValueError, match="data="):
+        build_bank(other, out, 4, 4, tmp_path / "teacher.pt", seed=3, log=lambda *a: None, faces=(tb, desc))
 
 
 def test_student_trains_from_the_bank_and_resumes(tmp_path):
