@@ -1,0 +1,57 @@
+"""training/widen.py: a widened student computes its source's function, its new channels are live
+and normalised, and it learns (the zero weights that read the new channels get gradients)."""
+import pytest
+import torch
+
+from conftest import randomised_net
+from training.model import STUDENT_ARCH
+from training.widen import normalise_new_channels, widen
+
+WIDTH, DEC = (16, 32, 48, 64, 96), (64, 48, 32, 24, 16)
+
+
+def _pair():
+    src = randomised_net(STUDENT_ARCH)
+    x = torch.randn(4, 3, 64, 64)
+    return src, normalise_new_channels(widen(src, WIDTH, DEC), x), x
+
+
+def test_widened_network_gives_the_source_outputs_in_eval_and_train_mode():
+    src, wide, x = _pair()
+    assert wide.config["width"] == list(WIDTH) and wide.config["dec"] == list(DEC)
+    assert sum(p.numel() for p in wide.parameters()) > 1.1 * sum(p.numel() for p in src.parameters())
+    with torch.no_grad():
+        for mode in (False, True):  # train mode: BatchNorm on batch statistics, per channel
+            a, lv = wide.train(mode)(x)
+            b, lvb = src.train(mode)(x)
+            assert torch.allclose(a, b, atol=1e-5) and torch.allclose(lv, lvb, atol=1e-4)
+
+
+def test_new_channels_are_live_and_normalised():
+    src, wide, x = _pair()
+    seen = {}
+    bn = wide.dec1.body[1][1]
+    bn.register_forward_pre_hook(lambda m, i: seen.setdefault("in", i[0].clone()))
+    with torch.no_grad():
+        wide.eval()(x)
+        out = bn(seen["in"])
+    new = out[:, STUDENT_ARCH["dec"][4]:]  # the 4 new full-resolution channels, before ReLU
+    assert new.abs().amax((0, 2, 3)).min() > 0
+    assert torch.allclose(new.mean((0, 2, 3)), torch.zeros(new.shape[1]), atol=1e-3)
+    assert torch.allclose(new.var((0, 2, 3), unbiased=False), torch.ones(new.shape[1]), atol=1e-2)
+
+
+def test_weights_from_new_channels_get_gradients():
+    """The alpha head's weights on the new channels start at zero and move on the first step."""
+    _src, wide, x = _pair()
+    w = wide.alpha_head.weight
+    old = STUDENT_ARCH["dec"][4]
+    assert w[:, old:].abs().max() == 0
+    wide.train()
+    wide(x)[0].mean().backward()
+    assert w.grad[:, old:].abs().max() > 0
+
+
+def test_narrowing_is_refused():
+    with pytest.raises(ValueError, match="can only widen"):
+        widen(randomised_net(STUDENT_ARCH), (16, 16, 32, 64, 96), DEC)
