@@ -58,7 +58,12 @@ def export_onnx(net, path: str | os.PathLike, size: int):
     net.eval()
     import onnx
     m = onnx.load(str(path))
+    # the architecture, so that onnx_weights can read a student of any width back for training
+    from .onnx_weights import ARCH_KEY
+    entry = m.metadata_props.add()
+    entry.key, entry.value = ARCH_KEY, json.dumps(net.config, sort_keys=True)
     onnx.checker.check_model(m)
+    onnx.save(m, str(path))
     return m
 
 

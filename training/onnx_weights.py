@@ -88,9 +88,22 @@ def _positions(padded_t: torch.Tensor, plain_t: torch.Tensor) -> torch.Tensor:
     return torch.tensor([lookup[int(v)] for v in plain_t.detach().reshape(-1).tolist()])
 
 
+ARCH_KEY = "facemat.arch"  # the ONNX metadata entry export.py writes: the network's build() arguments
+
+
+def onnx_arch(path) -> dict:
+    """The architecture recorded in the ONNX file's metadata; STUDENT_ARCH for files exported
+    before it was recorded (0.4.0 and older, all of that architecture)."""
+    import json
+
+    import onnx
+    props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
+    return json.loads(props[ARCH_KEY]) if ARCH_KEY in props else dict(STUDENT_ARCH)
+
+
 def student_from_onnx(path, arch: dict | None = None) -> nn.Module:
     """The plain (unpadded) network with the ONNX graph's weights, in eval mode."""
-    arch = dict(arch or STUDENT_ARCH)
+    arch = dict(arch or onnx_arch(path))
     convs = _onnx_convs(path)
     plain, padded, pmods = _index_maps(arch)
     net = build(arch).eval()
@@ -146,7 +159,7 @@ def ckpt_from_onnx(path, size: int = 256) -> dict:
     """A checkpoint dict (as train.save_ckpt writes) for a shipped ONNX student."""
     net = student_from_onnx(path)
     sd = {k: v.detach().float() if v.is_floating_point() else v for k, v in net.state_dict().items()}
-    return {"arch": dict(STUDENT_ARCH), "state_dict": sd, "size": size, "kind": "student",
+    return {"arch": dict(net.config), "state_dict": sd, "size": size, "kind": "student",
             "config": {}, "source": str(path), "bn_calibrated": False}
 
 

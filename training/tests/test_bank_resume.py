@@ -35,6 +35,23 @@ def test_student_read_back_from_its_exported_onnx_computes_the_same(tmp_path):
     assert (a0 - a3).abs().mean() < 1e-2
 
 
+def test_a_wider_student_reads_back_with_its_architecture(tmp_path):
+    """export.py records the architecture in the ONNX metadata; a widened student (training.widen)
+    is read back at its own widths, not STUDENT_ARCH's."""
+    from training.cpu_layout import NchwcFaceMatNet
+    from training.export import export_onnx
+    from training.train import load_ckpt, net_from_ckpt
+    arch = dict(STUDENT_ARCH, width=[16, 32, 48, 64, 96], dec=[64, 48, 32, 24, 16])
+    net = randomised_net(arch)
+    path = tmp_path / "wide.onnx"
+    export_onnx(NchwcFaceMatNet(net), path, 64)
+    ck = load_ckpt(path)
+    assert ck["arch"]["width"] == arch["width"] and ck["arch"]["dec"] == arch["dec"]
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        assert (net(x)[0] - net_from_ckpt(ck).eval()(x)[0]).abs().max() < 1e-4
+
+
 def test_shipped_student_reads_back(tmp_path):
     from conftest import REPO
     from training.onnx_weights import student_from_onnx
