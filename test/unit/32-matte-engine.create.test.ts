@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheDir } from '../../src/config/paths.js';
+import { setLogLevel } from '../../src/log.js';
 import { defaultCpuThreads, providerChain, sessionOptionsFor, tensorRtCacheDir } from '../../src/pipeline/matte/execution-providers.js';
 import { createMatteEngine, defaultModelPath } from '../../src/pipeline/matte/index.js';
 import { ModelError } from '../../src/pipeline/matte/model-error.js';
@@ -25,31 +26,40 @@ describe('createMatteEngine', function () {
     await removeDir(dir);
   });
 
-  it('falls back from TensorRT and CUDA to CPU, logging why each was skipped', async function () {
+  it('falls back from TensorRT and CUDA to CPU: one info line on a machine without GPU libraries, the reasons at debug level', async function () {
     const engine = await createMatteEngine({ provider: 'auto', threads: 1 });
     try {
       assert.equal(engine.provider, 'cpu');
-      const trt = logs.lines.find((l) => l.includes('tensorrt skipped:'));
-      const cuda = logs.lines.find((l) => l.includes('cuda skipped:'));
-      assert.ok(trt, `no TensorRT line in:\n${logs.lines.join('\n')}`);
-      assert.ok(cuda, `no CUDA line in:\n${logs.lines.join('\n')}`);
-      assert.match(trt!, /libraries are not installed or cannot load.*onnxruntime said: .*TensorRT/);
-      assert.match(cuda!, /onnxruntime said: .*Cuda/i);
+      assert.ok(!logs.lines.some((l) => l.includes('warn')), `a warning for an expected skip:\n${logs.lines.join('\n')}`);
       assert.ok(
-        logs.lines.some((l) => /matting with facemat-student .* on cpu \(1 thread\)/.test(l)),
-        `no line saying CPU runs:\n${logs.lines.join('\n')}`,
+        logs.lines.some((l) => /matting with facemat-student .* on cpu \(1 thread\) \(tensorrt and cuda not available; FACEMAT_LOG=debug says why\)/.test(l)),
+        `no line saying CPU runs and why:\n${logs.lines.join('\n')}`,
       );
-      assert.ok(logs.lines.indexOf(trt!) < logs.lines.indexOf(cuda!), 'TensorRT is tried before CUDA');
     } finally {
       await engine.close();
     }
+    logs.lines.length = 0;
+    setLogLevel('debug');
+    try {
+      const verbose = await createMatteEngine({ provider: 'auto', threads: 1 });
+      await verbose.close();
+    } finally {
+      setLogLevel('info');
+    }
+    const trt = logs.lines.find((l) => l.includes('debug: tensorrt skipped:'));
+    const cuda = logs.lines.find((l) => l.includes('debug: cuda skipped:'));
+    assert.ok(trt, `no TensorRT line in:\n${logs.lines.join('\n')}`);
+    assert.ok(cuda, `no CUDA line in:\n${logs.lines.join('\n')}`);
+    assert.match(trt!, /libraries are not installed or cannot load.*onnxruntime said: .*TensorRT/);
+    assert.match(cuda!, /onnxruntime said: .*Cuda/i);
+    assert.ok(logs.lines.indexOf(trt!) < logs.lines.indexOf(cuda!), 'TensorRT is tried before CUDA');
   });
 
   it('tries only CUDA then CPU for --provider cuda, and nothing else for cpu', async function () {
     const cudaEngine = await createMatteEngine({ provider: 'cuda', threads: 1 });
     await cudaEngine.close();
     assert.ok(!logs.lines.some((l) => l.includes('tensorrt')), logs.lines.join('\n'));
-    assert.ok(logs.lines.some((l) => l.includes('cuda skipped:')));
+    assert.ok(logs.lines.some((l) => l.includes('warn: cuda skipped:')), 'asked for by name: a warning');
     logs.lines.length = 0;
     const cpuEngine = await createMatteEngine({ provider: 'cpu', threads: 1 });
     await cpuEngine.close();

@@ -6,9 +6,14 @@ import type { FromWorker, InferenceWorkerSetup, SharedTensor, TensorInfo, ToWork
 /** How often a slow provider start (a TensorRT engine build) reports that it is still working. */
 const PROGRESS_INTERVAL_MS = 3000;
 
+/** onnxruntime's reason when a provider's libraries are absent: the normal case on a machine without a GPU. */
+function librariesMissing(reason: string): boolean {
+  return /failed to load (shared )?library|cannot open shared object/i.test(reason);
+}
+
 /** Why a provider could not start, in words a user can act on; onnxruntime's own text follows. */
 function explainSkip(provider: ProviderName, reason: string): string {
-  if (/failed to load (shared )?library|cannot open shared object/i.test(reason)) {
+  if (librariesMissing(reason)) {
     return (
       `its libraries are not installed or cannot load (onnxruntime-node fetches the CUDA/TensorRT providers at install ` +
       `time only with network access and without ONNXRUNTIME_NODE_INSTALL=skip, and they need the NVIDIA driver, CUDA 12 and cuDNN 9` +
@@ -22,6 +27,13 @@ export interface ModelSessionOptions extends InferenceWorkerSetup {
   /** Short model name for progress lines. */
   label: string;
   log: Logger;
+  /**
+   * The providers are probed (`--provider auto`): a GPU provider whose libraries are absent is
+   * expected on a machine without a GPU, so its skip is logged at debug level instead of as a
+   * warning (a provider that is installed but fails is still a warning). The caller reports
+   * `skipped` in one line.
+   */
+  probing?: boolean;
 }
 
 /**
@@ -40,6 +52,8 @@ export class ModelSession {
     readonly provider: ProviderName,
     readonly inputs: TensorInfo[],
     readonly outputs: TensorInfo[],
+    /** The providers tried before `provider` that could not start, in order. */
+    readonly skipped: ProviderName[],
   ) {
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'done') this.settle(message.id, null, message.ms);
@@ -56,8 +70,9 @@ export class ModelSession {
    * provider's reason when none could (on CPU that means the model itself cannot load).
    */
   static async open(options: ModelSessionOptions): Promise<ModelSession> {
-    const { label, log, ...setup } = options;
+    const { label, log, probing = false, ...setup } = options;
     const worker = spawnInferenceWorker(setup);
+    const skipped: ProviderName[] = [];
     return new Promise<ModelSession>((resolve, reject) => {
       let attemptStarted = 0;
       let progress: NodeJS.Timeout | null = null;
@@ -82,7 +97,9 @@ export class ModelSession {
             return;
           case 'skipped':
             stopProgress();
-            log.warn(`${message.provider} skipped: ${explainSkip(message.provider, message.reason)}`);
+            skipped.push(message.provider);
+            if (probing && librariesMissing(message.reason)) log.debug(`${message.provider} skipped: ${explainSkip(message.provider, message.reason)}`);
+            else log.warn(`${message.provider} skipped: ${explainSkip(message.provider, message.reason)}`);
             return;
           case 'ready': {
             stopProgress();
@@ -91,7 +108,7 @@ export class ModelSession {
             if (slow) log.info(`${message.provider}: ${label} ready after ${seconds} s`);
             else log.debug(`${message.provider}: ${label} loaded in ${seconds} s`);
             cleanup();
-            resolve(new ModelSession(worker, message.provider, message.inputs, message.outputs));
+            resolve(new ModelSession(worker, message.provider, message.inputs, message.outputs, skipped));
             return;
           }
           case 'failed':

@@ -107,6 +107,7 @@ export class OnnxMatteEngine implements MatteEngine {
         trtCacheDir: tensorRtCacheDir(),
         label: `${manifest.name} ${manifest.version}`,
         log,
+        probing: options.provider === 'auto',
       });
     } catch (err) {
       throw new ModelError(model.modelPath, `onnxruntime cannot load it (truncated or not an ONNX model?): ${(err as Error).message}`);
@@ -129,8 +130,11 @@ export class OnnxMatteEngine implements MatteEngine {
         threads,
       );
       const resizeNote = preprocessor.fallbackReason;
+      const skippedNote = session.skipped.length
+        ? ` (${session.skipped.join(' and ')} not available${options.provider === 'auto' ? '; FACEMAT_LOG=debug says why' : ''})`
+        : '';
       log.info(
-        `matting with ${engine.description}; preprocessing: ${preprocessor.implementation}${resizeNote ? ` (${resizeNote})` : ''}; ` +
+        `matting with ${engine.description}${skippedNote}; preprocessing: ${preprocessor.implementation}${resizeNote ? ` (${resizeNote})` : ''}; ` +
           `face crop ${options.faceCrop ? 'on' : 'off'}, temporal filter ${options.temporal ? 'on' : 'off'}`,
       );
       return engine;
