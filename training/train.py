@@ -48,13 +48,16 @@ def set_cpu_threads(t):
     """train.threads: torch's intra-op threads on the CPU. Debian's torch starts with 1 here
     (OpenMP's default), which leaves the second core of a small machine idle; but on a shared or
     2-core machine one op on 2 threads costs 1.5-2x the CPU seconds of 1 thread (training/README.md
-    "Profile of one student step"). Also applies train.malloc_keep_heap (utils.malloc_keep_heap)."""
+    "Profile of one student step"). Also applies train.malloc_keep_heap (utils.malloc_keep_heap);
+    returns whether it did (it needs glibc)."""
     if t.get("threads"):
         torch.set_num_threads(int(t["threads"]))
     if t.get("malloc_keep_heap"):
         from .utils import malloc_keep_heap
-        if not malloc_keep_heap():
-            print("train.malloc_keep_heap: not glibc, ignored")
+        if malloc_keep_heap():
+            return True
+        print("train.malloc_keep_heap: not glibc, ignored")
+    return False
 
 
 def memory_format(t):
@@ -308,9 +311,9 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
     train.ckpt_every_s seconds and at the end), same config, same batch stream."""
     dev = device_of(cfg)
     seed_everything(cfg["seed"])
-    set_cpu_threads(cfg["train"])
+    keep_heap = set_cpu_threads(cfg["train"])
     t = cfg["train"]
-    if t.get("malloc_keep_heap"):
+    if keep_heap:
         log("malloc: one heap, no mmap per buffer, up to 1 GB of freed memory kept (train.malloc_keep_heap)")
     fmt = memory_format(t)
     bmeta = _bank_teacher(cfg)
