@@ -23,8 +23,9 @@ skips finished shards.
   # train from it: training.train_student ... --set 'bank.dir=".data/bank"'  (see train.py)
 
 Per-step augmentation (BankStream): left-right flip, a random crop of 80-100 % of the side
-resized back to S (bilinear for everything, so alpha stays soft), and colour jitter of the image
-only (brightness, contrast, saturation, gamma, per-channel gain); all batched tensor ops.
+resized back to S (bilinear for everything, so alpha stays soft), directional light at the face's
+scale (aug "light", see face_light), and colour jitter of the image only (brightness, contrast,
+saturation, gamma, per-channel gain); all batched tensor ops.
 """
 from __future__ import annotations
 
@@ -252,6 +253,42 @@ def _crop_resize(x: torch.Tensor, boxes, S: int) -> torch.Tensor:
     return out
 
 
+def face_light(x, alpha, rng, p: float):
+    """A light from one side, at the scale of the face: with probability p per image, the image is
+    multiplied by amb + (1 - amb) * sigmoid((d - offset) / soft), where d is the distance along a
+    random direction from the visible face's centre in units of its radius (from the target alpha),
+    amb (0.12-0.7) is the shadow side's share of the light, soft (0.08-1 radius) how sharp the
+    terminator is, and the lit side may be over-exposed (gain 1-1.4, clipped).
+
+    Why: the composites' own directional light (synth/photometric.py) is a gentle ramp across the
+    whole frame (at most -30 % at one edge), while on real photos (the validation split's worst
+    faces) a side light or a cap's shadow darkens half a face to a fraction of the other half, and
+    the student then drops the shadowed skin as "not face". The light falls on face, occluders and
+    background alike, so darkness stops being a cue for "not face"; the target is unchanged.
+    x: Bx3xSxS in [0, 1]; alpha: Bx1xSxS."""
+    B, _, S, _ = x.shape
+    on = torch.from_numpy(rng.random(B) < p)
+    th = torch.from_numpy(rng.uniform(0, 2 * np.pi, B).astype(np.float32))
+    amb = torch.from_numpy(rng.uniform(0.12, 0.7, B).astype(np.float32))
+    soft = torch.from_numpy(rng.uniform(0.08, 1.0, B).astype(np.float32))
+    off = torch.from_numpy(rng.uniform(-0.6, 0.6, B).astype(np.float32))
+    gain = torch.from_numpy(rng.uniform(1.0, 1.4, B).astype(np.float32))
+    a = alpha[:, 0].float()
+    m = a.sum((1, 2))
+    c = torch.arange(S, dtype=torch.float32) + 0.5
+    yy, xx = c[:, None].expand(S, S), c[None, :].expand(S, S)
+    has_face = m > 16
+    cx = torch.where(has_face, (a * xx).sum((1, 2)) / m.clamp(min=1), torch.full((B,), S / 2))
+    cy = torch.where(has_face, (a * yy).sum((1, 2)) / m.clamp(min=1), torch.full((B,), S / 2))
+    r = torch.where(has_face, (m / np.pi).sqrt(), torch.full((B,), S / 4)).clamp(min=4)
+    d = ((xx - cx[:, None, None]) * th.cos()[:, None, None]
+         + (yy - cy[:, None, None]) * th.sin()[:, None, None]) / r[:, None, None]
+    shade = amb[:, None, None] + (1 - amb[:, None, None]) * torch.sigmoid(
+        (d - off[:, None, None]) / soft[:, None, None])
+    shade = torch.where(on[:, None, None], shade * gain[:, None, None], torch.ones(()))
+    return (x * shade[:, None]).clamp(0, 1)
+
+
 def augment(img, alpha, talpha, tlogvar, rng, aug: dict):
     """Flip, crop-resize (all maps alike), colour jitter (image only). img uint8 Bx3xSxS."""
     B, _, S, _ = img.shape
@@ -271,6 +308,8 @@ def augment(img, alpha, talpha, tlogvar, rng, aug: dict):
     if fl.any():
         stack[fl] = stack[fl].flip(-1)
     x = stack[:, :3] / 255.0
+    if aug.get("light", 0) > 0:
+        x = face_light(x, stack[:, 3:4], rng, float(aug["light"]))
     j = float(aug.get("jitter", 1.0))
     if j > 0:
         def u(a, b, shape=(B, 1, 1, 1)):

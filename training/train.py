@@ -127,17 +127,28 @@ def _batches(cfg, bank, dev, seed, start_batch=0):
             yield [x.flip(-1) if x is not None else None for x in b] if e % 2 == 1 else b
 
 
-def warm_start_state(path, arch: dict) -> dict:
-    """A checkpoint's weights for a network of `arch`. A checkpoint with "relu" heads (every
+def warm_start_state(path, arch: dict, data_root=None, size: int = 256, log=print) -> dict:
+    """A checkpoint's weights for a network of `arch`. A narrower checkpoint is widened to arch's
+    channel counts with the same function (training.widen; the new channels' BatchNorms are
+    normalised on 32 training photos from data_root). A checkpoint with "relu" heads (every
     shipped student) is converted to "crelu" heads computing the same function, so a run with
     arch.head_input "crelu" can continue from it."""
     src = net_from_ckpt(load_ckpt(path))
+    same_design = all(list(np.atleast_1d(src.config[k])) == list(np.atleast_1d(arch[k])) for k in ("depth", "expand", "dec_convs"))
+    if same_design and (list(src.config["width"]), list(src.config["dec"])) != (list(arch["width"]), list(arch["dec"])):
+        from .widen import normalise_new_channels, training_photos, widen
+        src = normalise_new_channels(widen(src.eval(), arch["width"], arch["dec"]), training_photos(32, size, data_root))
+        log(f"{path}: widened from {_arch_desc(load_ckpt(path)['arch'])} to {_arch_desc(arch)} with the same function")
     want = arch.get("head_input", "relu")
     if src.head_input != want:
         if want != "crelu":
             raise ValueError(f"{path} has {src.head_input!r} heads; only relu -> crelu can be converted")
         src = with_crelu_heads(src)
     return src.state_dict()
+
+
+def _arch_desc(arch: dict) -> str:
+    return f"width {list(arch['width'])} / decoder {list(arch['dec'])}"
 
 
 def _raw_batches(cfg, bank, dev, seed, start_batch=0):
@@ -216,7 +227,7 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger, resume: bool = False):
     state_path = run_dir / "state.pt"
     ip = (cfg.get("init") or {}).get("teacher")  # optional warm start: continue a previous teacher
     if ip and not resume:
-        net.load_state_dict(warm_start_state(ip, arch))
+        net.load_state_dict(warm_start_state(ip, arch, cfg["data"]["root"], cfg["size"], log))
         log(f"teacher: initialised from {ip}")
     net.to(dev, memory_format=fmt).train()
     opt = torch.optim.AdamW(net.parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
@@ -371,7 +382,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
         for n in names:  # optional warm start (continue a previous run): cfg init.student / init.ablation
             ip = (cfg.get("init") or {}).get(n)
             if ip:
-                nets[n].load_state_dict(warm_start_state(ip, arch))
+                nets[n].load_state_dict(warm_start_state(ip, arch, cfg["data"]["root"], cfg["size"], log))
                 log(f"{n}: initialised from {ip}")
                 if str(ip).endswith(".onnx") and not fold:
                     onnx_init.append(n)

@@ -15,10 +15,10 @@ would read them get gradients at the first step. Each new channel's BatchNorm is
 mean and variance of its input on real training photos (gamma 1, beta 0), so the new features
 start normalised, also when training folds BatchNorm into the convolutions (train.fold_bn).
 
+Training widens by itself: a run whose arch (width, dec) is wider than its init.student /
+init.ablation checkpoint starts from the widened checkpoint (train.warm_start_state). By hand:
   /usr/bin/python3 -m training.widen --ckpt models/facemat-student.onnx \\
       --width 16,32,48,64,96 --dec 64,48,32,24,16 --out training/runs/wide/init.pt
-  then train with --set 'init.student="training/runs/wide/init.pt"' (and init.ablation) and
-  --set arch.width=[...] --set arch.dec=[...] (training/README.md).
 """
 from __future__ import annotations
 
@@ -31,9 +31,6 @@ import torch.nn as nn
 
 from .cpu_layout import Layout
 from .model import DecoderBlock, FaceMatNet, InvertedResidual, build
-
-_SAME = ("depth", "expand", "dec_convs", "logvar", "head_input")
-
 
 def _copy_conv(old: nn.Conv2d, new: nn.Conv2d, lin: Layout, lout: Layout) -> None:
     out_idx = torch.tensor(lout.index)

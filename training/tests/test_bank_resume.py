@@ -190,3 +190,28 @@ def test_folded_batchnorm_computes_the_same_and_unfolds_to_a_plain_checkpoint(tm
     assert not is_folded(back)
     rd2, res2 = cli("student", ["--resume", str(rd), "--set", "train.max_steps=3"])
     assert res2["steps"] == 3
+
+
+def test_face_light_shades_one_side_of_the_face_and_leaves_targets_alone():
+    from training.bank import augment, face_light
+    B, S = 64, 64
+    x = torch.full((B, 3, S, S), 0.5)
+    yy, xx = torch.meshgrid(torch.arange(S) + 0.5, torch.arange(S) + 0.5, indexing="ij")
+    alpha = ((xx - 40) ** 2 + (yy - 24) ** 2 < 12 ** 2).float().expand(B, 1, S, S).contiguous()
+    lit = face_light(x, alpha, np.random.default_rng(0), 1.0)
+    face = alpha[:, 0] > 0
+    inside = [lit[i, 0][face[i]] for i in range(B)]
+    # every image lit from one side: across the face the brightest pixel is well above the darkest
+    assert min(float(v.max() / v.min()) for v in inside) > 1.1
+    assert max(float(v.max() / v.min()) for v in inside) > 3  # and some are hard shadows
+    # probability p: about half the images of a batch are lit at p = 0.5
+    half = face_light(x, alpha, np.random.default_rng(1), 0.5)
+    changed = int(((half - x).abs().amax((1, 2, 3)) > 1e-6).sum())
+    assert 16 < changed < 48
+    # in augment: alpha unchanged; light 0 draws nothing, so the stream is the one without it
+    img = (x * 255).to(torch.uint8)
+    a0 = augment(img, alpha, None, None, np.random.default_rng(2), {"jitter": 1.0})
+    a1 = augment(img, alpha, None, None, np.random.default_rng(2), {"jitter": 1.0, "light": 0})
+    a2 = augment(img, alpha, None, None, np.random.default_rng(2), {"jitter": 0, "light": 1.0, "flip": 0, "p_crop": 0})
+    assert torch.equal(a0[0], a1[0]) and torch.equal(a0[1], a1[1])
+    assert torch.equal(a2[1], alpha) and not torch.equal(a2[0], img)

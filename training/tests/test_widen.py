@@ -55,3 +55,23 @@ def test_weights_from_new_channels_get_gradients():
 def test_narrowing_is_refused():
     with pytest.raises(ValueError, match="can only widen"):
         widen(randomised_net(STUDENT_ARCH), (16, 16, 32, 64, 96), DEC)
+
+
+def test_a_run_widens_a_narrower_init_checkpoint(tmp_path, monkeypatch):
+    """train.warm_start_state: init.student narrower than the run's arch -> the widened weights,
+    same function (what a run with arch.width / arch.dec set does with the shipped 0.4.0)."""
+    import training.widen
+    from training.model import build
+    from training.train import save_ckpt, warm_start_state
+    src = randomised_net(STUDENT_ARCH)
+    path = tmp_path / "narrow.pt"
+    save_ckpt(path, src, dict(STUDENT_ARCH), 64, "student", {})
+    x = torch.randn(4, 3, 64, 64)
+    monkeypatch.setattr(training.widen, "training_photos", lambda n, size, root=None: x)
+    arch = dict(STUDENT_ARCH, width=list(WIDTH), dec=list(DEC))
+    lines = []
+    wide = build(arch)
+    wide.load_state_dict(warm_start_state(path, arch, None, 64, lines.append))
+    assert any("widened" in m for m in lines)
+    with torch.no_grad():
+        assert torch.allclose(wide.eval()(x)[0], src.eval()(x)[0], atol=1e-5)
