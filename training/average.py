@@ -42,7 +42,10 @@ def main(argv=None):
     out = Path(a.out)
     out = out if out.is_absolute() else REPO_ROOT / out
     cks = [load_ckpt(p) for p in a.ckpt]
-    if any(ck["arch"] != cks[0]["arch"] or ck.get("size") != cks[0].get("size") for ck in cks):
+    def design(ck):  # as JSON: a run's arch may hold tuples where a read-back one holds lists
+        return json.dumps(ck["arch"], sort_keys=True), ck.get("size")
+
+    if any(design(ck) != design(cks[0]) for ck in cks):
         raise SystemExit("the checkpoints differ in architecture or input size")
     write_run_info(out.parent, cks[-1]["config"])
     obj = dict(cks[-1])
