@@ -11,7 +11,12 @@ Scores per photo at the network's input size (the whole 512x512 photo resized, i
 framing), then averaged over photos:
   IoU      of alpha >= 0.5 against the labelled face (face classes);
   leakage  the share of occluder pixels inside the outline that come out as face (alpha >= 0.5);
-  SAD/1000 of alpha against the binary labelled face.
+  SAD/1000 of alpha against the binary labelled face;
+  where the errors are, as shares of the union of predicted and labelled face (they sum to 1 - IoU):
+    occ_in   occluder pixels inside the outline predicted as face (the leakage, in pixels);
+    fp_edge / fp_far  other pixels predicted as face within 2 px of the labelled face / farther;
+    fn_edge / fn_far  labelled face pixels predicted as not face within 2 px of its edge / deeper.
+  Edge errors are the outline's precision; far ones are whole regions (a shadowed cheek, a scalp).
 The occlusion-blind oracle predicts the clean face: the labelled face plus every occluder pixel
 inside the outline (leakage 1 by construction).
 
@@ -92,15 +97,28 @@ def real_occlusion_names(samples, min_frac: float = 0.02, cache: bool = True) ->
     return {s.name for s in samples if tab[s.name] > min_frac}
 
 
+EDGE_PX = 2
+METRICS = ("iou", "leak", "sad", "occ_in", "fp_edge", "fp_far", "fn_edge", "fn_far")
+
+
 def score_photo(alpha: np.ndarray, lab: np.ndarray) -> dict:
     """alpha: HxW in [0,1]; lab: HxW label map at the same size."""
+    from scipy import ndimage
     face = np.isin(lab, FACE_CLASSES)
     occ = hull_mask(face) & np.isin(lab, OCC_CLASSES)
     p = alpha >= 0.5
-    uni = (p | face).sum()
-    return {"iou": float((p & face).sum() / uni) if uni else 1.0,
+    uni = max(1, int((p | face).sum()))
+    fp, fn = p & ~face, ~p & face
+    near_out = ndimage.distance_transform_edt(~face) <= EDGE_PX
+    near_in = ndimage.distance_transform_edt(face) <= EDGE_PX
+    return {"iou": float((p & face).sum() / uni) if (p | face).any() else 1.0,
             "leak": float((p & occ).sum() / occ.sum()) if occ.any() else float("nan"),
-            "sad": float(np.abs(alpha - face).sum() / 1000.0)}
+            "sad": float(np.abs(alpha - face).sum() / 1000.0),
+            "occ_in": float((fp & occ).sum() / uni),
+            "fp_edge": float((fp & ~occ & near_out).sum() / uni),
+            "fp_far": float((fp & ~occ & ~near_out).sum() / uni),
+            "fn_edge": float((fn & near_in).sum() / uni),
+            "fn_far": float((fn & ~near_in).sum() / uni)}
 
 
 def oracle_alpha(lab: np.ndarray) -> np.ndarray:
@@ -137,7 +155,7 @@ def evaluate(nets: dict, samples, size: int = 256, log=print) -> dict:
                   "val": [i for i, s in enumerate(samples) if s.name in vnames],
                   "train": [i for i, s in enumerate(samples) if s.name not in vnames]}
         res[k] = {g: {m: float(np.nanmean([rows[i][m] for i in idx])) if len(idx) else float("nan")
-                      for m in ("iou", "leak", "sad")} | {"n": len(idx)} for g, idx in groups.items()}
+                      for m in METRICS} | {"n": len(idx)} for g, idx in groups.items()}
         log(f"{k}: " + json.dumps(res[k]))
     return res
 

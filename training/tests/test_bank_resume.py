@@ -143,8 +143,20 @@ def test_real_occlusion_fraction_counts_occluders_inside_the_face_hull():
     orc = oracle_alpha(lab)
     s = score_photo(orc, lab)
     assert s["leak"] == 1.0 and abs(s["iou"] - 336 / 400) < 1e-6
+    assert abs(s["occ_in"] - 64 / 400) < 1e-6 and s["fp_edge"] == s["fp_far"] == s["fn_edge"] == s["fn_far"] == 0
     s = score_photo((lab == 1).astype(np.float32), lab)
     assert s["leak"] == 0.0 and s["iou"] == 1.0
+    # a prediction one pixel too wide all round, and a 6x6 hole deep inside the face
+    lab = np.zeros((40, 40), np.uint8)
+    lab[10:30, 10:30] = 1
+    pred = np.zeros((40, 40), np.float32)
+    pred[9:31, 9:31] = 1
+    pred[20:26, 17:23] = 0
+    s = score_photo(pred, lab)
+    union = 22 * 22
+    assert abs(s["fp_edge"] - 84 / union) < 1e-6 and s["fp_far"] == 0 and s["fn_edge"] == 0
+    assert abs(s["fn_far"] - 36 / union) < 1e-6
+    assert abs(1 - s["iou"] - (s["occ_in"] + s["fp_edge"] + s["fp_far"] + s["fn_edge"] + s["fn_far"])) < 1e-6
 
 
 def test_teacher_trains_from_the_bank(tmp_path):
