@@ -137,8 +137,9 @@ def warm_start_state(path, arch: dict, data_root=None, size: int = 256, log=prin
     same_design = all(list(np.atleast_1d(src.config[k])) == list(np.atleast_1d(arch[k])) for k in ("depth", "expand", "dec_convs"))
     if same_design and (list(src.config["width"]), list(src.config["dec"])) != (list(arch["width"]), list(arch["dec"])):
         from .widen import normalise_new_channels, training_photos, widen
+        before = _arch_desc(src.config)
         src = normalise_new_channels(widen(src.eval(), arch["width"], arch["dec"]), training_photos(32, size, data_root))
-        log(f"{path}: widened from {_arch_desc(load_ckpt(path)['arch'])} to {_arch_desc(arch)} with the same function")
+        log(f"{path}: widened from {before} to {_arch_desc(arch)} with the same function")
     want = arch.get("head_input", "relu")
     if src.head_input != want:
         if want != "crelu":
