@@ -101,29 +101,36 @@ EDGE_PX = 2
 METRICS = ("iou", "leak", "sad", "occ_in", "fp_edge", "fp_far", "fn_edge", "fn_far")
 
 
-def score_photo(alpha: np.ndarray, lab: np.ndarray) -> dict:
-    """alpha: HxW in [0,1]; lab: HxW label map at the same size."""
+def label_regions(lab: np.ndarray) -> dict:
+    """What score_photo needs from a label map alone (computed once per photo, not per model):
+    the face, the occluder pixels inside its outline, and the bands within EDGE_PX of its edge."""
     from scipy import ndimage
     face = np.isin(lab, FACE_CLASSES)
-    occ = hull_mask(face) & np.isin(lab, OCC_CLASSES)
+    return {"face": face, "occ": hull_mask(face) & np.isin(lab, OCC_CLASSES),
+            "near_out": ndimage.distance_transform_edt(~face) <= EDGE_PX,
+            "near_in": ndimage.distance_transform_edt(face) <= EDGE_PX}
+
+
+def score_photo(alpha: np.ndarray, lab: np.ndarray, regions: dict | None = None) -> dict:
+    """alpha: HxW in [0,1]; lab: HxW label map at the same size; regions: label_regions(lab)."""
+    r = regions or label_regions(lab)
+    face, occ = r["face"], r["occ"]
     p = alpha >= 0.5
     uni = max(1, int((p | face).sum()))
     fp, fn = p & ~face, ~p & face
-    near_out = ndimage.distance_transform_edt(~face) <= EDGE_PX
-    near_in = ndimage.distance_transform_edt(face) <= EDGE_PX
     return {"iou": float((p & face).sum() / uni) if (p | face).any() else 1.0,
             "leak": float((p & occ).sum() / occ.sum()) if occ.any() else float("nan"),
             "sad": float(np.abs(alpha - face).sum() / 1000.0),
             "occ_in": float((fp & occ).sum() / uni),
-            "fp_edge": float((fp & ~occ & near_out).sum() / uni),
-            "fp_far": float((fp & ~occ & ~near_out).sum() / uni),
-            "fn_edge": float((fn & near_in).sum() / uni),
-            "fn_far": float((fn & ~near_in).sum() / uni)}
+            "fp_edge": float((fp & ~occ & r["near_out"]).sum() / uni),
+            "fp_far": float((fp & ~occ & ~r["near_out"]).sum() / uni),
+            "fn_edge": float((fn & r["near_in"]).sum() / uni),
+            "fn_far": float((fn & ~r["near_in"]).sum() / uni)}
 
 
-def oracle_alpha(lab: np.ndarray) -> np.ndarray:
-    face = np.isin(lab, FACE_CLASSES)
-    return (face | (hull_mask(face) & np.isin(lab, OCC_CLASSES))).astype(np.float32)
+def oracle_alpha(lab: np.ndarray, regions: dict | None = None) -> np.ndarray:
+    r = regions or label_regions(lab)
+    return (r["face"] | r["occ"]).astype(np.float32)
 
 
 @torch.no_grad()
@@ -147,10 +154,11 @@ def evaluate(nets: dict, samples, size: int = 256, log=print) -> dict:
     imgs = np.stack([load_image(s, size) for s in samples])
     labs = [load_labels(s, size) for s in samples]
     preds = {k: predict(n.eval(), imgs) for k, n in nets.items()}
-    preds["oracle"] = np.stack([oracle_alpha(lb) for lb in labs])
+    regions = [label_regions(lb) for lb in labs]
+    preds["oracle"] = np.stack([oracle_alpha(lb, r) for lb, r in zip(labs, regions)])
     res = {}
     for k, al in preds.items():
-        rows = [score_photo(a, lb) for a, lb in zip(al, labs)]
+        rows = [score_photo(a, lb, rg) for a, lb, rg in zip(al, labs, regions)]
         groups = {"all": range(len(samples)),
                   "val": [i for i, s in enumerate(samples) if s.name in vnames],
                   "train": [i for i, s in enumerate(samples) if s.name not in vnames]}

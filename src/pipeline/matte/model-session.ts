@@ -98,8 +98,9 @@ export class ModelSession {
           case 'skipped':
             stopProgress();
             skipped.push(message.provider);
-            if (probing && librariesMissing(message.reason)) log.debug(`${message.provider} skipped: ${explainSkip(message.provider, message.reason)}`);
-            else log.warn(`${message.provider} skipped: ${explainSkip(message.provider, message.reason)}`);
+            (probing && librariesMissing(message.reason) ? log.debug : log.warn)(
+              `${message.provider} skipped: ${explainSkip(message.provider, message.reason)}`,
+            );
             return;
           case 'ready': {
             stopProgress();

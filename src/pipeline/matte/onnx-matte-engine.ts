@@ -98,6 +98,7 @@ export class OnnxMatteEngine implements MatteEngine {
     const { manifest } = model;
     const threads = options.threads ?? defaultCpuThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer (got ${threads})`);
+    const probing = options.provider === 'auto';
     let session: ModelSession;
     try {
       session = await ModelSession.open({
@@ -107,7 +108,7 @@ export class OnnxMatteEngine implements MatteEngine {
         trtCacheDir: tensorRtCacheDir(),
         label: `${manifest.name} ${manifest.version}`,
         log,
-        probing: options.provider === 'auto',
+        probing,
       });
     } catch (err) {
       throw new ModelError(model.modelPath, `onnxruntime cannot load it (truncated or not an ONNX model?): ${(err as Error).message}`);
@@ -131,7 +132,7 @@ export class OnnxMatteEngine implements MatteEngine {
       );
       const resizeNote = preprocessor.fallbackReason;
       const skippedNote = session.skipped.length
-        ? ` (${session.skipped.join(' and ')} not available${options.provider === 'auto' ? '; FACEMAT_LOG=debug says why' : ''})`
+        ? ` (${session.skipped.join(' and ')} not available${probing ? '; FACEMAT_LOG=debug says why' : ''})`
         : '';
       log.info(
         `matting with ${engine.description}${skippedNote}; preprocessing: ${preprocessor.implementation}${resizeNote ? ` (${resizeNote})` : ''}; ` +
