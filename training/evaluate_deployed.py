@@ -149,7 +149,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", default=str(REPO_ROOT / "training/configs/eval.json"))
     ap.add_argument("--set", action="append", default=[])
-    ap.add_argument("--student", required=True, help="student checkpoint (.pt)")
+    ap.add_argument("--student", required=True, help="student checkpoint (.pt) or exported model (.onnx)")
     ap.add_argument("--frame", type=int, default=512, help="camera frame side in pixels (square)")
     ap.add_argument("--out", required=True, help="folder for deployed.json and deployed.md")
     ap.add_argument("--workers", type=int, default=2)

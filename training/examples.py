@@ -1,16 +1,22 @@
 """Example / failure-case montage for the model card from an image we may show: scikit-image's
 public-domain `astronaut` (NASA photo of Eileen Collins) -- never from the CelebAMask-HQ data.
 
-The astronaut has no parsing labels, so its face region is taken from the teacher's matte
-(alpha > 0.5 on the clean photo); occluders are then drawn by the project's own synthesizer
-(hand texture = the astronaut's own skin) and the student's matte is shown next to the reference
-target = teacher face region x (1 - occluder alpha).
+The astronaut has no parsing labels, so its face region is taken from a reference model's matte
+(alpha > 0.5 on the clean photo: the teacher, or the previously shipped student); occluders are
+then drawn by the project's own synthesizer with the training bank's mix (3-D and 2-D hands with
+the astronaut's own skin, glasses with tinted / mirrored lenses) and the student's matte is shown
+next to the reference target = reference face region x (1 - occluder alpha).
 
-  /usr/bin/python3 -m training.examples --teacher T.pt --student S.pt --out models/facemat-student-examples.jpg
+  /usr/bin/python3 -m training.examples --reference T.pt --student S.pt --out models/facemat-student-examples.jpg
 """
 from __future__ import annotations
 
 import argparse
+import glob
+import json
+import os
+import subprocess
+import tempfile
 
 import numpy as np
 import torch
@@ -20,6 +26,7 @@ from .evaluate import load_net
 from .export import preprocess
 from .metrics import iou
 from .synth import FaceBank, Synthesizer
+from .utils import REPO_ROOT
 
 
 def _alpha(net, img):
@@ -29,7 +36,8 @@ def _alpha(net, img):
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--teacher", required=True)
+    ap.add_argument("--reference", required=True,
+                    help="model (.pt or .onnx) whose clean-photo matte defines the face region")
     ap.add_argument("--student", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=3)
@@ -37,16 +45,16 @@ def main(argv=None):
     from skimage import data as skdata
     from scipy import ndimage
     full = skdata.astronaut()
-    teacher, student = load_net(a.teacher), load_net(a.student)
+    reference, student = load_net(a.reference), load_net(a.student)
 
     def face_region(img, upper_only):
-        """Teacher matte > 0.5, largest connected component (in the upper half for the full photo)."""
-        t = _alpha(teacher, np.asarray(Image.fromarray(img).resize((256, 256)))) > 0.5
+        """Reference matte > 0.5, largest connected component (in the upper half for the full photo)."""
+        t = _alpha(reference, np.asarray(Image.fromarray(img).resize((256, 256)))) > 0.5
         if upper_only:
             t[128:] = False
         lab, n = ndimage.label(t)
         if n == 0:
-            raise SystemExit("teacher found no face")
+            raise SystemExit("the reference model found no face")
         big = np.argmax(np.bincount(lab.ravel())[1:]) + 1
         return np.asarray(Image.fromarray((lab == big).astype(np.uint8) * 255).resize(img.shape[1::-1], Image.NEAREST)) > 127
 
@@ -57,11 +65,12 @@ def main(argv=None):
     half = int(h)
     box = (int(cx - half), int(cy - half * 0.95), int(cx + half), int(cy + half * 1.05))
     astro = np.asarray(Image.fromarray(full).crop(box).resize((512, 512), Image.LANCZOS))
-    labels = face_region(astro, False).astype(np.uint8)  # 1 = face (from the teacher), 0 = rest
+    labels = face_region(astro, False).astype(np.uint8)  # 1 = face (from the reference), 0 = rest
     bank = FaceBank(astro[None], labels[None])
-    syn = Synthesizer(bank, 256, {"p_aligned": 1.0, "p_new_bg": 0.0})
+    mix = json.loads((REPO_ROOT / "training/configs/eval_bank.json").read_text())["synth"]
+    syn = Synthesizer(bank, 256, {"p_aligned": 1.0, "p_new_bg": 0.0, "hand3d": mix["hand3d"], "lens": mix["lens"]})
     tiles, notes = [], []
-    for occ in ["clean", "hand", "hand", "glasses", "mask", "hair", "cup", "phone"]:
+    for occ in ["clean", "hand3d", "hand", "glasses", "glasses", "mask", "hair", "phone"]:
         rng = np.random.default_rng([a.seed, len(tiles)])
         s = syn.sample(0, rng, occ, augment=False)
         pred = _alpha(student, s["image"])
@@ -70,16 +79,12 @@ def main(argv=None):
                               np.repeat((ref[..., None] * 255).astype(np.uint8), 3, -1)], 1)
         tiles.append(row)
         notes.append(f"{occ}: IoU {iou(pred, ref):.2f}")
-    # frames of the project's sample clip (public-domain astronaut + 3-D hand): no reference
-    import glob
-    import os
-    import subprocess
-    import tempfile
-    from .utils import REPO_ROOT
+    # frames of the project's sample clip (public-domain astronaut + 3-D hand) at 1, 2.5 and 3 s (no hand,
+    # the hand at the cheek, the hand over mouth and nose): no reference
     clip = REPO_ROOT / "assets" / "sample" / "sample.mp4"
     if clip.exists():
         with tempfile.TemporaryDirectory() as td:
-            subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(clip), "-vf", "select='not(mod(n\\,60))'",
+            subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(clip), "-vf", "select='eq(n\\,30)+eq(n\\,75)+eq(n\\,90)'",
                             "-vsync", "vfr", os.path.join(td, "f_%02d.png")], check=False)
             for f in sorted(glob.glob(os.path.join(td, "f_*.png")))[:3]:
                 fr = np.asarray(Image.open(f).convert("RGB"))
