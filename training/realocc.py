@@ -18,7 +18,9 @@ framing), then averaged over photos:
     fn_edge / fn_far  labelled face pixels predicted as not face within 2 px of its edge / deeper.
   Edge errors are the outline's precision; far ones are whole regions (a shadowed cheek, a scalp).
 The occlusion-blind oracle predicts the clean face: the labelled face plus every occluder pixel
-inside the outline (leakage 1 by construction).
+inside the outline (leakage 1 by construction). --tone L scores the same photos with each
+person's labelled skin recoloured to sRGB luminance L (synth.skin_tone): a measure of how the
+matte holds on darker (or lighter) skin, which the data set has few of.
 
   /usr/bin/python3 -m training.realocc --student models/facemat-student.onnx [--ckpt B.pt ...] --out DIR
 """
@@ -146,13 +148,29 @@ def predict(net, imgs_u8: np.ndarray, batch: int = 16, flip: bool = False) -> np
     return np.concatenate(out)
 
 
-def evaluate(nets: dict, samples, size: int = 256, log=print) -> dict:
+def tone_photos(imgs: np.ndarray, labs: list, lum: float, seed: int = 0) -> np.ndarray:
+    """The photos with each person's labelled skin recoloured to sRGB luminance lum
+    (synth.skin_tone; the hue tilt drawn per photo from a fixed seed)."""
+    from .synth.skin_tone import draw_gains, recolour, skin_weight
+    out = imgs.copy()
+    for i, (img, lab) in enumerate(zip(imgs, labs)):
+        skin = lab == 1
+        mean = img[skin].reshape(-1, 3).mean(0) / 255 if skin.sum() > 50 else np.array([0.8, 0.6, 0.5])
+        gains = draw_gains(np.random.default_rng([seed, i]), mean, (lum, lum))
+        out[i] = recolour(img, skin_weight(lab, 0.75), gains)
+    return out
+
+
+def evaluate(nets: dict, samples, size: int = 256, log=print, tone: float | None = None) -> dict:
     """{model: {'all': {...}, 'val': {...}, 'train': {...}, 'n': ...}} over the given samples;
-    also the oracle. The 'val'/'train' groups follow data.split(seed 1234, 15 %)."""
+    also the oracle. The 'val'/'train' groups follow data.split(seed 1234, 15 %). tone: score
+    the photos with the skin recoloured to this luminance instead (tone_photos)."""
     _tr, va = split(list_samples(Path(samples[0].image).parent.parent), 0.15, 1234) if samples else ([], [])
     vnames = {s.name for s in va}
     imgs = np.stack([load_image(s, size) for s in samples])
     labs = [load_labels(s, size) for s in samples]
+    if tone is not None:
+        imgs = tone_photos(imgs, labs, tone)
     preds = {k: predict(n.eval(), imgs) for k, n in nets.items()}
     regions = [label_regions(lb) for lb in labs]
     preds["oracle"] = np.stack([oracle_alpha(lb, r) for lb, r in zip(labs, regions)])
@@ -175,6 +193,8 @@ def main(argv=None):
     ap.add_argument("--ckpt", action="append", default=[], help="NAME=PATH (.pt or shipped .onnx)")
     ap.add_argument("--min-frac", type=float, default=0.02)
     ap.add_argument("--clean", action="store_true", help="score the faces NOT in the split instead")
+    ap.add_argument("--tone", type=float, default=None,
+                    help="recolour every person's skin to this sRGB luminance first (e.g. 0.2: dark skin)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
@@ -191,8 +211,9 @@ def main(argv=None):
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     print(f"{'clean' if a.clean else 'real-occlusion'} faces: {len(sel)} of {len(samples)}")
-    res = evaluate(nets, sel)
-    (out / ("realclean.json" if a.clean else "realocc.json")).write_text(json.dumps(res, indent=2))
+    res = evaluate(nets, sel, tone=a.tone)
+    name = ("realclean" if a.clean else "realocc") + ("" if a.tone is None else f"-tone{a.tone:g}")
+    (out / f"{name}.json").write_text(json.dumps(res, indent=2))
 
 
 if __name__ == "__main__":

@@ -768,7 +768,7 @@ def _skin_source(ctx: Ctx, rng, own_p, match_p):
     colour-matched to this face (match_p) or in its own tone; rarely a glove-like colour."""
     own = rng.random() < own_p
     d = ctx.idx if own else ctx.donor()
-    di = ctx.bank.info[d]
+    di = ctx.info if own else ctx.bank.info[d]  # ctx.info: the face as composited (skin_tone)
     tex = di["skin_patch"].astype(np.float32) / 255
     if rng.random() < 0.5:
         tex = tex[:, ::-1]

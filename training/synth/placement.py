@@ -39,14 +39,15 @@ def face_affine(bank, idx, S, rng, p_aligned, fill):
     return A, b
 
 
-def warp_face(bank, idx, S, A, b):
-    """Warp the photo, the face mask and the person mask into the output frame."""
+def warp_face(bank, idx, S, A, b, photo=None):
+    """Warp the photo (bank.imgs[idx], or photo: the same face recoloured), the face mask and the
+    person mask into the output frame."""
     src = bank.src
     s = float(np.sqrt(abs(np.linalg.det(A))))
     k = 1
     while s * k < 0.55 and k < 8:
         k *= 2
-    img = Image.fromarray(bank.imgs[idx])
+    img = Image.fromarray(bank.imgs[idx] if photo is None else photo)
     lab = bank.labs[idx]
     face = Image.fromarray((np.isin(lab, FACE_CLASSES) * 255).astype(np.uint8))
     person = Image.fromarray(((lab != 0) * 255).astype(np.uint8))

@@ -5,7 +5,8 @@ or a fixed type.
 Synth config keys (the "synth" dict of a training config): p_clean, p_second, p_aligned, p_new_bg,
 fill, occluder_weights (the whole type mix, replaces DEFAULT_WEIGHTS), weights (entries merged
 onto it, e.g. {"hand3d": 0.12, "hand": 0.12}), hand3d (options of occ_hand3d: own_p, match_p,
-p_two, p_blur, creases), lens (tinted / mirrored lenses for the glasses: see wearables.occ_glasses).
+p_two, p_blur, creases), lens (tinted / mirrored lenses for the glasses: see wearables.occ_glasses),
+tone (the person's skin recoloured to another tone: see skin_tone).
 Without the new keys every output is the same bit for bit (test_synth_pinned.py)."""
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from .held_objects import occ_cup, occ_mic, occ_phone
 from .photometric import photometric
 from .placement import Ctx, face_affine, warp_face
 from .shapes import occ_crop, occ_shape
+from .skin_tone import draw_gains, tone_face
 from .wearables import occ_glasses, occ_hair, occ_mask
 
 OCCLUDERS = ["hand", "hair", "glasses", "mask", "mic", "phone", "cup", "shape", "crop"]
@@ -57,13 +59,19 @@ class Synthesizer:
             self.generators["hand3d"] = partial(occ_hand3d, **cfg["hand3d"])
         if cfg.get("lens"):
             self.generators["glasses"] = partial(occ_glasses, lens=cfg["lens"])
+        self.tone = cfg.get("tone")
 
     def sample(self, idx: int, rng: np.random.Generator, occ_type: str | None = None,
                augment: bool = True, return_layers: bool = False) -> dict:
         """occ_type: None (random from the training mix), 'clean', or one of OCCLUDERS / EXTRA_OCCLUDERS."""
         S = self.S
         A, b = face_affine(self.bank, idx, S, rng, self.p_aligned, self.fill)
-        img, face, person, valid = warp_face(self.bank, idx, S, A, b)
+        photo, info = None, None
+        if self.tone and rng.random() < self.tone.get("p", 0.3):
+            bank = self.bank
+            gains = draw_gains(rng, bank.info[idx]["skin_mean"], self.tone.get("lum", (0.12, 0.75)))
+            photo, info = tone_face(bank.imgs[idx], bank.labs[idx], bank.info[idx], gains)
+        img, face, person, valid = warp_face(self.bank, idx, S, A, b, photo)
         bg = background(self.bank, idx, S, rng)
         if rng.random() < self.p_new_bg:
             pm = T.gaussian(person, rng.uniform(0.3, 1.0)) * valid
@@ -71,6 +79,8 @@ class Synthesizer:
         else:
             frame = img * valid[..., None] + bg * (1 - valid[..., None])
         ctx = Ctx(self.bank, idx, S, A, b, rng)
+        if info is not None:
+            ctx.info = info
         if occ_type is None:
             types = [] if rng.random() < self.p_clean else [self.types[rng.choice(len(self.types), p=self.pw)]]
             if types and rng.random() < self.p_second:

@@ -22,7 +22,7 @@ def skin_texture(ctx: Ctx, rng, a, scale_px, lines=None, match_p=0.5, own_p=0.0)
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     own = own_p > 0 and rng.random() < own_p
     d = ctx.idx if own else ctx.donor()
-    di = ctx.bank.info[d]
+    di = ctx.info if own else ctx.bank.info[d]  # ctx.info: the face as composited (skin_tone)
     patch = di["skin_patch"].astype(np.float32) / 255
     # random sub-window of the patch, flipped, stretched over the occluder's box
     ph = int(rng.integers(64, 129))
