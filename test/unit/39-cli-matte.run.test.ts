@@ -124,13 +124,12 @@ describe('facemat matte', function () {
   it('mattes a small face again on its face crop; --no-face-crop runs the whole picture only', async function () {
     // The sample clip's face at 320x180 (a large face), and the same pixels in the middle of a
     // 1280x720 picture, where one pass gives the face about 20 model pixels of height. Measured
-    // (facemat-student 0.5.0, the clip with the 3-D hand): IoU with the large face's matte 0.61
-    // with the face crop, 0.22 without. The reference is the model's own matte, so the figure moves
-    // with the model and the clip; against the clip generator's true matte
-    // (scripts/readme-pictures/reference_matte.py) 0.5.0 scores 0.54 on the large face and 0.53 on
-    // the small one with the crop: it removes the fingers over the mouth and nose but also misses
-    // skin beside them. 0.4.0 kept parts of the fingers: 0.69 and 0.32 here, 0.57 and 0.55 against
-    // the true matte.
+    // (facemat-student 0.6.0, the clip with the 3-D hand): IoU with the large face's matte 0.70
+    // with the face crop, 0.24 without (0.5.0: 0.61 and 0.22; 0.4.0: 0.69 and 0.32). The
+    // reference is the model's own matte, so the figure moves with the model and the clip; against
+    // the clip generator's true matte (scripts/readme-pictures/reference_matte.py) 0.6.0 scores
+    // 0.54 on the large face and 0.45 on the small one with the crop (0.5.0: 0.54 and 0.53; 0.4.0,
+    // which kept parts of the fingers as face: 0.57 and 0.55).
     const [width, height, left, top] = [320, 180, 480, 270];
     execFileSync('ffmpeg', ['-v', 'error', '-ss', '3', '-i', join(packageRoot(), 'assets', 'sample', 'sample.mp4'), '-frames:v', '1', '-vf', `scale=${width}:${height}`, join(dir, 'face.png')]);
     const face = new Uint8Array(PNG.sync.read(await readFile(join(dir, 'face.png'))).data);
