@@ -10,6 +10,7 @@ Everything is numpy / PIL / scipy (no OpenCV) so it gives the same semantics on 
   placement.py     the face's placement in the frame; Ctx, where occluders go relative to it
   background.py    what is behind the placed face
   skin.py          real-skin colouring for hands, fingers and shapes
+  skin_tone.py     the person's skin recoloured to another tone (before placement)
   hands.py         hands and holding fingers
   hand3d.py        3-D hands: a skinned glTF hand posed, lit and rasterised (gltf.py reads it)
   wearables.py     hair, glasses, masks (fitted to the face's landmarks)
