@@ -84,6 +84,28 @@ def teacher_outputs(teacher, imgs_u8: np.ndarray, batch: int = 16):
     return np.concatenate(al), np.concatenate(lv)
 
 
+def real_photos(dcfg: dict, size: int, teacher_path, exclude=()) -> dict:
+    """The training faces' own photos as bank arrays (img, alpha, talpha, tlogvar, type 0): the
+    labelled face at `size` (area-averaged from the label map, so the outline is as soft as a
+    composite's), real hair, glasses and hats over it, no synthesis. Kept in memory (about
+    0.3 MB a face) and mixed into the batches by BankStream(p_photo=...)."""
+    from .data import FACE_CLASSES, load_image, load_labels
+    from .dataset import _split_samples
+    from .train import load_ckpt, net_from_ckpt
+    _root, tr, _va, _held = _split_samples(dcfg)
+    tr = [s for s in tr if s.name not in set(exclude)]
+    img = np.stack([load_image(s, size) for s in tr])
+    face = torch.from_numpy(np.stack([np.isin(load_labels(s), FACE_CLASSES) for s in tr])).float()[:, None]
+    alpha = F.interpolate(face, size=(size, size), mode="area")[:, 0].numpy()
+    out = {"img": img, "alpha": np.clip(np.rint(alpha * 255), 0, 255).astype(np.uint8),
+           "type": np.zeros(len(tr), np.uint8)}
+    if teacher_path:
+        teacher = net_from_ckpt(load_ckpt(teacher_path)).eval().to(memory_format=torch.channels_last)
+        with torch.no_grad():
+            out["talpha"], out["tlogvar"] = teacher_outputs(teacher, img)
+    return out
+
+
 def write_shard(bank_dir, k: int, arrays: dict):
     """Atomic: written to a temporary folder, then renamed."""
     d = Path(bank_dir)
@@ -104,7 +126,7 @@ def build_bank(cfg: dict, out, n_shards: int, shard_size: int = 256, teacher_pat
                log=print, faces=None, part=(0, 1)):
     """Synthesise shards 0..n_shards-1 (skipping finished ones) into `out`. `faces`: an optional
     (train FaceBank, description) pair (tests); otherwise dataset.build_banks(cfg['data'])."""
-    from .dataset import TrainStream, build_banks
+    from .dataset import TrainStream, build_banks, stream_face
     from .train import load_ckpt, net_from_ckpt
     from .utils import git_commit
     out = Path(out)
@@ -161,11 +183,7 @@ def build_bank(cfg: dict, out, n_shards: int, shard_size: int = 256, teacher_pat
         typ = np.zeros((shard_size,), np.uint8)
         for j in range(shard_size):
             i = k * shard_size + j
-            e, jj = divmod(i, ds.n)
-            if e != ds._perm_epoch:
-                ds._perm = np.random.default_rng([seed, 1, e]).permutation(ds.n)
-                ds._perm_epoch = e
-            s = ds.syn.sample(int(ds._perm[jj]), np.random.default_rng([seed, 2, i]))
+            s = ds.syn.sample(stream_face(i, ds.n, seed), np.random.default_rng([seed, 2, i]))
             img[j] = s["image"]
             alpha[j] = np.clip(np.rint(s["alpha"] * 255), 0, 255).astype(np.uint8)
             typ[j] = _type_code(s["type"])
@@ -189,14 +207,36 @@ class BankStream:
     alpha/talpha/tlogvar float Bx1xSxS."""
 
     def __init__(self, bank_dir, batch: int, seed: int, aug: dict | None = None, refresh: int = 200,
-                 start_batch: int = 0, max_shards: int | None = None):
+                 start_batch: int = 0, max_shards: int | None = None, exclude=(),
+                 photos: dict | None = None, p_photo: float = 0.0):
         self.dir = Path(bank_dir)
+        self.photos, self.p_photo = (photos, float(p_photo)) if photos and p_photo > 0 else (None, 0.0)
         self.batch, self.seed, self.refresh = batch, seed, refresh
         self.aug = {"flip": 0.5, "crop": [0.8, 1.0], "p_crop": 0.7, "jitter": 1.0, **(aug or {})}
         self.b = start_batch
         self.max_shards = max_shards
         self._arrays, self._n = [], 0
+        self._skip_faces = self._face_indices(set(exclude)) if exclude else set()
         self._load()
+
+    def _face_indices(self, names: set) -> set:
+        """Indices (in the bank's training faces) of the named faces: their composites are never
+        drawn. The bank keeps them (composite k stays tied to its face, see stream_face)."""
+        from .dataset import train_face_names
+        meta = json.loads((self.dir / "meta.json").read_text())
+        faces = meta.get("train_names") or train_face_names(meta["data"])
+        self._meta = meta
+        self._n_faces = len(faces)
+        return {i for i, n in enumerate(faces) if n in names}
+
+    def _usable(self, shard: Path, size: int) -> np.ndarray:
+        """Flat indices within a shard of the composites whose face is not excluded."""
+        if not self._skip_faces:
+            return np.arange(size)
+        from .dataset import stream_face
+        k0 = int(shard.name.split("-")[1]) * int(self._meta["shard_size"])
+        return np.array([j for j in range(size)
+                         if stream_face(k0 + j, self._n_faces, self._meta["seed"]) not in self._skip_faces], int)
 
     def _load(self):
         shards = finished_shards(self.dir)
@@ -214,6 +254,8 @@ class BankStream:
         self._sizes = np.array([len(a["type"]) for a in arrs])
         self._cum = np.concatenate([[0], np.cumsum(self._sizes)])
         self._n = int(self._cum[-1])
+        # the flat indices that may be drawn (all of them unless faces are excluded)
+        self._drawable = np.concatenate([c + self._usable(p, n) for p, c, n in zip(shards, self._cum, self._sizes)])
         self.has_teacher = all("talpha" in a for a in arrs)
 
     def __len__(self):
@@ -227,11 +269,17 @@ class BankStream:
             self._load()
         rng = np.random.default_rng([self.seed, 9, self.b])
         self.b += 1
-        idx = np.sort(rng.choice(self._n, self.batch, replace=self._n < self.batch))
+        # with photos, each slot is a real photo with probability p_photo (drawn only then, so a
+        # stream without photos is the same as before they existed)
+        n_ph = int(rng.binomial(self.batch, self.p_photo)) if self.photos else 0
+        m = len(self._drawable)
+        idx = np.sort(self._drawable[rng.choice(m, self.batch - n_ph, replace=m < self.batch)])
         sh = np.searchsorted(self._cum, idx, side="right") - 1
+        picks = [(self._arrays[s], i) for s, i in zip(sh, idx - self._cum[sh])]
+        if n_ph:
+            picks += [(self.photos, i) for i in rng.choice(len(self.photos["img"]), n_ph)]
         imgs, al, ta, tl = [], [], [], []
-        for s, i in zip(sh, idx - self._cum[sh]):
-            a = self._arrays[s]
+        for a, i in picks:
             imgs.append(a["img"][i])
             al.append(a["alpha"][i])
             if self.has_teacher:

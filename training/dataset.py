@@ -2,6 +2,8 @@
 validation set (every validation face x every occluder type + clean)."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -10,18 +12,10 @@ from .synth import ALL_TYPES, EVAL_TYPES, FaceBank, Synthesizer
 from .utils import resolve_data_root
 
 
-def build_banks(dcfg: dict, workers: int = 1):
-    """-> (train FaceBank, val FaceBank, description dict). dcfg keys: root, val_fraction,
-    split_seed, src_size, max_faces, synthetic (int: use N procedural faces instead of data),
-    holdout_realocc (float: drop the training faces of the real-occlusion split, see realocc.py,
-    with this occluder share of the face outline, e.g. 0.02)."""
-    src = int(dcfg.get("src_size", 512))
-    if dcfg.get("synthetic"):
-        n = int(dcfg["synthetic"])
-        imgs, labs = synthetic_faces(n, src, seed=int(dcfg.get("split_seed", 0)))
-        nv = max(1, int(round(n * dcfg.get("val_fraction", 0.15))))
-        desc = {"root": None, "synthetic": n, "n_train": n - nv, "n_val": nv}
-        return FaceBank(imgs[nv:], labs[nv:]), FaceBank(imgs[:nv], labs[:nv]), desc
+def _split_samples(dcfg: dict):
+    """-> (train samples, val samples, held-out names) of a data config: the split, then the
+    real-occlusion holdout and the max_train / max_val caps (the training faces' order is the
+    order composite k of a stream or bank indexes, see stream_face)."""
     root = resolve_data_root(dcfg.get("root"))
     samples = list_samples(root)
     if dcfg.get("max_faces"):
@@ -37,8 +31,40 @@ def build_banks(dcfg: dict, workers: int = 1):
         tr = tr[: int(dcfg["max_train"])]
     if dcfg.get("max_val"):
         va = va[: int(dcfg["max_val"])]
+    return root, tr, va, held
+
+
+def train_face_names(dcfg: dict) -> list[str]:
+    """The training faces of a data config by name, in FaceBank order (procedural faces of
+    `synthetic: N` are named synthetic-<index>)."""
+    if dcfg.get("synthetic"):
+        n = int(dcfg["synthetic"])
+        nv = max(1, int(round(n * dcfg.get("val_fraction", 0.15))))
+        return [f"synthetic-{i}" for i in range(nv, n)]
+    return [s.name for s in _split_samples(dcfg)[1]]
+
+
+def build_banks(dcfg: dict, workers: int = 1, exclude=()):
+    """-> (train FaceBank, val FaceBank, description dict). dcfg keys: root, val_fraction,
+    split_seed, src_size, max_faces, synthetic (int: use N procedural faces instead of data),
+    holdout_realocc (float: drop the training faces of the real-occlusion split, see realocc.py,
+    with this occluder share of the face outline, e.g. 0.02). exclude: training face names left
+    out (labels known to be wrong, see exclude_faces in train.py)."""
+    src = int(dcfg.get("src_size", 512))
+    exclude = set(exclude)
+    if dcfg.get("synthetic"):
+        n = int(dcfg["synthetic"])
+        imgs, labs = synthetic_faces(n, src, seed=int(dcfg.get("split_seed", 0)))
+        nv = max(1, int(round(n * dcfg.get("val_fraction", 0.15))))
+        keep = [i for i in range(nv, n) if f"synthetic-{i}" not in exclude]
+        desc = {"root": None, "synthetic": n, "n_train": len(keep), "n_val": nv,
+                "excluded": sorted(exclude & set(train_face_names(dcfg)))}
+        return FaceBank(imgs[keep], labs[keep]), FaceBank(imgs[:nv], labs[:nv]), desc
+    root, tr, va, held = _split_samples(dcfg)
+    dropped = [s.name for s in tr if s.name in exclude]
+    tr = [s for s in tr if s.name not in exclude]
     desc = {"root": str(root), "n_train": len(tr), "n_val": len(va), "val_names": [s.name for s in va],
-            "n_holdout_realocc": len(held), "holdout_realocc": held}
+            "n_holdout_realocc": len(held), "holdout_realocc": held, "excluded": dropped}
     return (FaceBank(*load_faces(tr, src, workers), workers=workers),
             FaceBank(*load_faces(va, src, workers), workers=workers), desc)
 
@@ -50,24 +76,32 @@ def _to_tensors(s):
     return img, alpha, face
 
 
+@functools.lru_cache(maxsize=8)
+def _epoch_perm(seed: int, epoch: int, n: int) -> np.ndarray:
+    return np.random.default_rng([seed, 1, epoch]).permutation(n)
+
+
+def stream_face(i: int, n: int, seed: int) -> int:
+    """The face (index into the training FaceBank of n faces) of sample i of a TrainStream with
+    this seed, and so of composite i of a bank built with it: each epoch of n samples visits
+    every face once, in a permutation seeded by [seed, 1, epoch]."""
+    e, j = divmod(int(i), n)
+    return int(_epoch_perm(int(seed), e, n)[j])
+
+
 class TrainStream(torch.utils.data.Dataset):
     """Sample i: face = epoch-permutation of i, randomness = default_rng([seed, i])."""
 
     def __init__(self, bank: FaceBank, size: int, scfg: dict, seed: int, length: int = 10 ** 8):
         self.syn = Synthesizer(bank, size, scfg)
         self.n, self.seed, self.length = bank.n, seed, length
-        self._perm_epoch, self._perm = -1, None
 
     def __len__(self):
         return self.length
 
     def __getitem__(self, i):
-        e, j = divmod(int(i), self.n)
-        if e != self._perm_epoch:
-            self._perm = np.random.default_rng([self.seed, 1, e]).permutation(self.n)
-            self._perm_epoch = e
         rng = np.random.default_rng([self.seed, 2, int(i)])
-        s = self.syn.sample(int(self._perm[j]), rng)
+        s = self.syn.sample(stream_face(i, self.n, self.seed), rng)
         return _to_tensors(s)
 
 

@@ -152,13 +152,32 @@ def _arch_desc(arch: dict) -> str:
     return f"width {list(arch['width'])} / decoder {list(arch['dec'])}"
 
 
+def excluded_faces(cfg) -> dict:
+    """{name: reason} of the training faces never trained on (cfg exclude_faces: a JSON file such
+    as training/configs/label_errors.json, whose "faces" maps names to why). A bank keeps their
+    composites (composite k is tied to its face) and the batch stream skips them; direct
+    synthesis leaves them out of the FaceBank."""
+    p = cfg.get("exclude_faces")
+    if not p:
+        return {}
+    p = Path(p) if Path(p).is_absolute() else REPO_ROOT / p
+    return dict(json.loads(p.read_text())["faces"])
+
+
 def _raw_batches(cfg, bank, dev, seed, start_batch=0):
     t = cfg["train"]
     bk = cfg.get("bank") or {}
     if bk.get("dir"):  # pre-rendered composites (+ cached teacher outputs), augmented per step
-        from .bank import BankStream
+        from .bank import BankStream, real_photos
+        photos = None
+        if bk.get("p_photo"):  # the training faces' own photos mixed in (bank.p_photo of the slots)
+            meta = json.loads((Path(bk["dir"]) / "meta.json").read_text())
+            tp = meta.get("teacher")
+            tp = tp if not tp or Path(tp).is_absolute() else str(REPO_ROOT / tp)
+            photos = real_photos(meta["data"], cfg["size"], tp, excluded_faces(cfg))
         yield from BankStream(bk["dir"], t["batch"], seed, bk.get("aug"), start_batch=start_batch,
-                              max_shards=bk.get("max_shards"))
+                              max_shards=bk.get("max_shards"), exclude=excluded_faces(cfg),
+                              photos=photos, p_photo=bk.get("p_photo", 0.0))
         return
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
     if t.get("fixed_batch"):
@@ -217,7 +236,7 @@ def train_teacher(cfg: dict, run_dir: Path, log: Logger, resume: bool = False):
     dev = device_of(cfg)
     seed_everything(cfg["seed"])
     set_cpu_threads(cfg["train"])
-    tb, vb, desc = build_banks(cfg["data"], max(1, cfg["train"].get("workers", 0)))
+    tb, vb, desc = build_banks(cfg["data"], max(1, cfg["train"].get("workers", 0)), excluded_faces(cfg))
     (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
     arch = {**TEACHER_ARCH, **cfg.get("arch", {})}
     net = build(arch).to(dev)
@@ -330,10 +349,16 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
     fmt = memory_format(t)
     bmeta = _bank_teacher(cfg)
     cached = bool(bmeta is not None and bmeta.get("teacher"))
-    if bmeta is not None:
-        tb, vb, desc = None, None, {"bank": cfg["bank"]["dir"], **bmeta.get("split", {})}
+    excl = excluded_faces(cfg)
+    if bmeta is not None:  # the batch stream skips the excluded faces' composites
+        tb, vb, desc = None, None, {"bank": cfg["bank"]["dir"], **bmeta.get("split", {}), "excluded": sorted(excl)}
     else:
-        tb, vb, desc = build_banks(cfg["data"], max(1, t.get("workers", 0)))
+        tb, vb, desc = build_banks(cfg["data"], max(1, t.get("workers", 0)), excl)
+    if excl:
+        log(f"data: {len(excl)} training faces left out (exclude_faces {cfg['exclude_faces']})")
+    if bmeta is not None and cfg["bank"].get("p_photo"):
+        log(f"bank: a share {cfg['bank']['p_photo']} of the batch slots are the training faces' own photos"
+            " with their labels (bank.p_photo)")
     (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
     teacher = None
     if teacher_ckpt and not cached:

@@ -227,3 +227,69 @@ def test_face_light_shades_one_side_of_the_face_and_leaves_targets_alone():
     a2 = augment(img, alpha, None, None, np.random.default_rng(2), {"jitter": 0, "light": 1.0, "flip": 0, "p_crop": 0})
     assert torch.equal(a0[0], a1[0]) and torch.equal(a0[1], a1[1])
     assert torch.equal(a2[1], alpha) and not torch.equal(a2[0], img)
+
+
+def test_bank_stream_never_draws_an_excluded_faces_composites(tmp_path):
+    from training.bank import BankStream, finished_shards
+    from training.dataset import stream_face, train_face_names
+    cfg, out, tb, desc = _tiny_bank(tmp_path)
+    names = train_face_names(cfg["data"])
+    assert len(names) == tb.n == 5
+    stored = np.concatenate([np.load(p / "img.npy") for p in finished_shards(out)])
+    faces = [names[stream_face(k, tb.n, 3)] for k in range(len(stored))]
+    gone = faces[0]
+
+    def drawn_faces(exclude):
+        bs = BankStream(out, 4, 5, {"jitter": 0, "flip": 0, "p_crop": 0}, exclude=exclude)
+        seen = set()
+        for _ in range(12):
+            im = next(bs)[0].permute(0, 2, 3, 1).numpy()
+            for x in im:
+                k = next(k for k, s in enumerate(stored) if np.array_equal(x, s))
+                seen.add(faces[k])
+        return seen
+
+    assert gone in drawn_faces(())
+    left = drawn_faces({gone, "not-a-face-of-this-bank"})
+    assert gone not in left and left == set(faces) - {gone}
+
+
+def test_real_photos_mix_into_the_bank_stream_with_their_own_labels(tmp_path):
+    from PIL import Image
+    from training.bank import BankStream, real_photos
+    from training.data import FACE_CLASSES, synthetic_faces
+    from training.dataset import train_face_names
+    from training.train import save_ckpt
+    cfg, out, tb, desc = _tiny_bank(tmp_path)
+    root = tmp_path / "data"
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    imgs, labs = synthetic_faces(6, 128, seed=1)
+    for i, (im, lb) in enumerate(zip(imgs, labs)):
+        Image.fromarray(im).save(root / "images" / f"f{i}.png")
+        Image.fromarray(lb).save(root / "masks" / f"f{i}.png")
+    dcfg = {"root": str(root), "val_fraction": 0.2, "split_seed": 0}
+    save_ckpt(tmp_path / "t.pt", randomised_net(TEACHER_ARCH), TEACHER_ARCH, 64, "teacher", {})
+    ph = real_photos(dcfg, 64, tmp_path / "t.pt")
+    names = train_face_names(dcfg)
+    assert ph["img"].shape == (5, 64, 64, 3) and ph["talpha"].shape == ph["alpha"].shape == (5, 64, 64)
+    # the target is the labelled face area-averaged to the network's size: soft on the outline only
+    face = np.isin(labs[int(names[0][1:])], FACE_CLASSES).reshape(64, 2, 64, 2).mean((1, 3))
+    assert np.abs(ph["alpha"][0] / 255.0 - face).max() <= 0.5 / 255 + 1e-6
+    assert 0 < ((ph["alpha"] > 0) & (ph["alpha"] < 255)).mean() < 0.2
+    # excluded faces' photos are left out
+    ph4 = real_photos(dcfg, 64, None, exclude={names[0]})
+    assert len(ph4["img"]) == 4 and np.array_equal(ph4["img"][0], ph["img"][1]) and "talpha" not in ph4
+    plain = BankStream(out, 6, 2, {"jitter": 0, "flip": 0, "p_crop": 0})
+    off = BankStream(out, 6, 2, {"jitter": 0, "flip": 0, "p_crop": 0}, photos=ph, p_photo=0.0)
+    assert torch.equal(next(plain)[0], next(off)[0])  # p_photo 0: the stream as it was
+    mixed = BankStream(out, 6, 2, {"jitter": 0, "flip": 0, "p_crop": 0}, photos=ph, p_photo=0.5)
+    n_photo = 0
+    for _ in range(10):
+        im, al, *_ = next(mixed)
+        for x, a in zip(im.permute(0, 2, 3, 1).numpy(), al[:, 0].numpy()):
+            hit = [j for j in range(5) if np.array_equal(x, ph["img"][j])]
+            if hit:  # a photo comes with its own label as the target
+                n_photo += 1
+                assert np.allclose(a, ph["alpha"][hit[0]] / 255.0)
+    assert 15 <= n_photo <= 45  # half of 60 slots, give or take
