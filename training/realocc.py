@@ -151,11 +151,11 @@ def predict(net, imgs_u8: np.ndarray, batch: int = 16, flip: bool = False) -> np
 def tone_photos(imgs: np.ndarray, labs: list, lum: float, seed: int = 0) -> np.ndarray:
     """The photos with each person's labelled skin recoloured to sRGB luminance lum
     (synth.skin_tone; the hue tilt drawn per photo from a fixed seed)."""
+    from .synth.faces import DEFAULT_SKIN, skin_stats
     from .synth.skin_tone import draw_gains, recolour, skin_weight
     out = imgs.copy()
     for i, (img, lab) in enumerate(zip(imgs, labs)):
-        skin = lab == 1
-        mean = img[skin].reshape(-1, 3).mean(0) / 255 if skin.sum() > 50 else np.array([0.8, 0.6, 0.5])
+        mean = (skin_stats(img, lab) or DEFAULT_SKIN)[0]
         gains = draw_gains(np.random.default_rng([seed, i]), mean, (lum, lum))
         out[i] = recolour(img, skin_weight(lab, 0.75), gains)
     return out

@@ -24,6 +24,20 @@ def bbox(m):
     return np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1], np.float32)
 
 
+DEFAULT_SKIN = (np.array([0.8, 0.6, 0.5], np.float32), np.full(3, 0.05, np.float32))
+
+
+def skin_stats(img: np.ndarray, lab: np.ndarray, min_px: int = 50):
+    """(mean, spread) per channel, RGB in [0, 1] float32, of a photo's labelled face skin
+    (class 1); None when fewer than min_px pixels are labelled skin (callers fall back, e.g. to
+    DEFAULT_SKIN)."""
+    skin = lab == 1
+    if skin.sum() <= min_px:
+        return None
+    sk = img[skin].astype(np.float32) / 255
+    return sk.mean(0), sk.std(0) + 1e-3
+
+
 def face_info(img: np.ndarray, lab: np.ndarray) -> dict:
     S = lab.shape[0]
     face = np.isin(lab, FACE_CLASSES)
@@ -56,11 +70,7 @@ def face_info(img: np.ndarray, lab: np.ndarray) -> dict:
         row_l[y], row_r[y] = xs[0], xs[-1]
     skin = lab == 1
     imf = img.astype(np.float32) / 255
-    if skin.sum() > 50:
-        sk = imf[skin]
-        skin_mean, skin_std = sk.mean(0), sk.std(0) + 1e-3
-    else:
-        skin_mean, skin_std = np.array([0.8, 0.6, 0.5], np.float32), np.full(3, 0.05, np.float32)
+    skin_mean, skin_std = skin_stats(img, lab) or DEFAULT_SKIN
     hair = lab == 13
     hair_mean = imf[hair].mean(0) if hair.sum() > 50 else None
     # skin texture patch (128x128): real skin of this face, non-skin filled by normalised convolution

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageFilter
 
+from .faces import skin_stats
+
 # skin, nose, l_ear, r_ear, u_lip, l_lip, neck (data.py's label order)
 SKIN_CLASSES = (1, 2, 8, 9, 11, 12, 17)
 LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
@@ -66,10 +68,9 @@ def tone_face(img_u8: np.ndarray, lab: np.ndarray, info: dict, gains: np.ndarray
     out = dict(info)
     patch = info["skin_patch"]
     out["skin_patch"] = recolour(patch, np.ones(patch.shape[:2], np.float32), gains)
-    skin = lab == 1
-    if skin.sum() > 50:
-        sk = img[skin].astype(np.float32) / 255
-        out["skin_mean"], out["skin_std"] = sk.mean(0).astype(np.float32), (sk.std(0) + 1e-3).astype(np.float32)
-    else:
-        out["skin_mean"] = (to_srgb(to_linear(info["skin_mean"]) * gains)).astype(np.float32)
+    st = skin_stats(img, lab)
+    if st is None:  # too little labelled skin to measure: move the old statistics by the gains
+        mean = to_srgb(to_linear(info["skin_mean"]) * gains)
+        st = mean, info["skin_std"] * mean / np.maximum(info["skin_mean"], 1e-3)
+    out["skin_mean"], out["skin_std"] = (np.asarray(v, np.float32) for v in st)
     return img, out
