@@ -90,10 +90,10 @@ def real_photos(dcfg: dict, size: int, teacher_path, exclude=()) -> dict:
     composite's), real hair, glasses and hats over it, no synthesis. Kept in memory (about
     0.3 MB a face) and mixed into the batches by BankStream(p_photo=...)."""
     from .data import FACE_CLASSES, load_image, load_labels
-    from .dataset import _split_samples
+    from .dataset import split_samples
     from .train import load_ckpt, net_from_ckpt
-    _root, tr, _va, _held = _split_samples(dcfg)
-    tr = [s for s in tr if s.name not in set(exclude)]
+    exclude = set(exclude)
+    tr = [s for s in split_samples(dcfg)[1] if s.name not in exclude]
     img = np.stack([load_image(s, size) for s in tr])
     face = torch.from_numpy(np.stack([np.isin(load_labels(s), FACE_CLASSES) for s in tr])).float()[:, None]
     alpha = F.interpolate(face, size=(size, size), mode="area")[:, 0].numpy()

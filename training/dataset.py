@@ -12,10 +12,10 @@ from .synth import ALL_TYPES, EVAL_TYPES, FaceBank, Synthesizer
 from .utils import resolve_data_root
 
 
-def _split_samples(dcfg: dict):
-    """-> (train samples, val samples, held-out names) of a data config: the split, then the
-    real-occlusion holdout and the max_train / max_val caps (the training faces' order is the
-    order composite k of a stream or bank indexes, see stream_face)."""
+def split_samples(dcfg: dict):
+    """-> (data root, train samples, val samples, held-out names) of a data config: the split,
+    then the real-occlusion holdout and the max_train / max_val caps (the training faces' order
+    is the order composite k of a stream or bank indexes, see stream_face)."""
     root = resolve_data_root(dcfg.get("root"))
     samples = list_samples(root)
     if dcfg.get("max_faces"):
@@ -41,7 +41,7 @@ def train_face_names(dcfg: dict) -> list[str]:
         n = int(dcfg["synthetic"])
         nv = max(1, int(round(n * dcfg.get("val_fraction", 0.15))))
         return [f"synthetic-{i}" for i in range(nv, n)]
-    return [s.name for s in _split_samples(dcfg)[1]]
+    return [s.name for s in split_samples(dcfg)[1]]
 
 
 def build_banks(dcfg: dict, workers: int = 1, exclude=()):
@@ -60,7 +60,7 @@ def build_banks(dcfg: dict, workers: int = 1, exclude=()):
         desc = {"root": None, "synthetic": n, "n_train": len(keep), "n_val": nv,
                 "excluded": sorted(exclude & set(train_face_names(dcfg)))}
         return FaceBank(imgs[keep], labs[keep]), FaceBank(imgs[:nv], labs[:nv]), desc
-    root, tr, va, held = _split_samples(dcfg)
+    root, tr, va, held = split_samples(dcfg)
     dropped = [s.name for s in tr if s.name in exclude]
     tr = [s for s in tr if s.name not in exclude]
     desc = {"root": str(root), "n_train": len(tr), "n_val": len(va), "val_names": [s.name for s in va],
