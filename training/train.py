@@ -169,14 +169,16 @@ def _raw_batches(cfg, bank, dev, seed, start_batch=0):
     bk = cfg.get("bank") or {}
     if bk.get("dir"):  # pre-rendered composites (+ cached teacher outputs), augmented per step
         from .bank import BankStream, real_photos
-        photos = None
+        excl, photos = excluded_faces(cfg), None
         if bk.get("p_photo"):  # the training faces' own photos mixed in (bank.p_photo of the slots)
             meta = json.loads((Path(bk["dir"]) / "meta.json").read_text())
+            # the model at the bank's teacher path today: for a bank that cached the shipped ONNX
+            # student's outputs, the shipped student now, not necessarily the one it cached
             tp = meta.get("teacher")
             tp = tp if not tp or Path(tp).is_absolute() else str(REPO_ROOT / tp)
-            photos = real_photos(meta["data"], cfg["size"], tp, excluded_faces(cfg))
+            photos = real_photos(meta["data"], cfg["size"], tp, excl)
         yield from BankStream(bk["dir"], t["batch"], seed, bk.get("aug"), start_batch=start_batch,
-                              max_shards=bk.get("max_shards"), exclude=excluded_faces(cfg),
+                              max_shards=bk.get("max_shards"), exclude=excl,
                               photos=photos, p_photo=bk.get("p_photo", 0.0))
         return
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
