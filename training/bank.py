@@ -88,22 +88,53 @@ def real_photos(dcfg: dict, size: int, teacher_path, exclude=()) -> dict:
     """The training faces' own photos as bank arrays (img, alpha, talpha, tlogvar, type 0): the
     labelled face at `size` (area-averaged from the label map, so the outline is as soft as a
     composite's), real hair, glasses and hats over it, no synthesis. Kept in memory (about
-    0.3 MB a face) and mixed into the batches by BankStream(p_photo=...)."""
+    0.3 MB a face) and mixed into the batches by BankStream(p_photo=...). For recolouring
+    (recolour_photo) each photo also keeps its feathered skin and hair weights (uint8) and their
+    mean colours (NaN where the photo shows too little of either)."""
     from .data import FACE_CLASSES, load_image, load_labels
     from .dataset import split_samples
+    from .synth import hair_tone, skin_tone
+    from .synth.faces import skin_stats
     from .train import load_ckpt, net_from_ckpt
     exclude = set(exclude)
     tr = [s for s in split_samples(dcfg)[1] if s.name not in exclude]
     img = np.stack([load_image(s, size) for s in tr])
-    face = torch.from_numpy(np.stack([np.isin(load_labels(s), FACE_CLASSES) for s in tr])).float()[:, None]
+    labs = [load_labels(s) for s in tr]
+    face = torch.from_numpy(np.stack([np.isin(lb, FACE_CLASSES) for lb in labs])).float()[:, None]
     alpha = F.interpolate(face, size=(size, size), mode="area")[:, 0].numpy()
-    out = {"img": img, "alpha": np.clip(np.rint(alpha * 255), 0, 255).astype(np.uint8),
-           "type": np.zeros(len(tr), np.uint8)}
+    small = [load_labels(s, size) for s in tr]
+    nan3 = np.full(3, np.nan, np.float32)
+
+    def u8(w):
+        return np.clip(np.rint(w * 255), 0, 255).astype(np.uint8)
+    out = {"img": img, "alpha": u8(alpha), "type": np.zeros(len(tr), np.uint8),
+           "skin_w": np.stack([u8(skin_tone.skin_weight(lb, 0.75)) for lb in small]),
+           "hair_w": np.stack([u8(hair_tone.hair_weight(lb, 0.75)) for lb in small]),
+           "skin_mean": np.stack([(skin_stats(im, lb) or (nan3,))[0] for im, lb in zip(img, small)]),
+           "hair_mean": np.stack([m if m is not None else nan3
+                                  for m in (hair_tone.hair_mean(im, lb) for im, lb in zip(img, small))])}
     if teacher_path:
         teacher = net_from_ckpt(load_ckpt(teacher_path)).eval().to(memory_format=torch.channels_last)
         with torch.no_grad():
             out["talpha"], out["tlogvar"] = teacher_outputs(teacher, img)
     return out
+
+
+def recolour_photo(photos: dict, i: int, rng, recol: dict) -> np.ndarray:
+    """Photo i of real_photos with, per recol (BankStream's photo_recolour), its skin moved to
+    another tone ({"tone": {"p", "lum"}}, synth.skin_tone) and its hair to another colour
+    ({"hair": {"p"}}, synth.hair_tone), each with its probability. The label is unchanged: only
+    colours move, the outline and texture are the photo's own."""
+    from .synth import hair_tone, skin_tone
+    img = photos["img"][i]
+    tone, hair = recol.get("tone") or {}, recol.get("hair") or {}
+    if rng.random() < tone.get("p", 0.0) and not np.isnan(photos["skin_mean"][i]).any():
+        gains = skin_tone.draw_gains(rng, photos["skin_mean"][i], tone.get("lum", (0.12, 0.75)))
+        img = skin_tone.recolour(img, photos["skin_w"][i] / np.float32(255), gains)
+    if rng.random() < hair.get("p", 0.0) and not np.isnan(photos["hair_mean"][i]).any():
+        gains = hair_tone.draw_gains(rng, photos["hair_mean"][i])
+        img = skin_tone.recolour(img, photos["hair_w"][i] / np.float32(255), gains)
+    return img
 
 
 def write_shard(bank_dir, k: int, arrays: dict):
@@ -208,9 +239,10 @@ class BankStream:
 
     def __init__(self, bank_dir, batch: int, seed: int, aug: dict | None = None, refresh: int = 200,
                  start_batch: int = 0, max_shards: int | None = None, exclude=(),
-                 photos: dict | None = None, p_photo: float = 0.0):
+                 photos: dict | None = None, p_photo: float = 0.0, photo_recolour: dict | None = None):
         self.dir = Path(bank_dir)
         self.photos, self.p_photo = (photos, float(p_photo)) if photos and p_photo > 0 else (None, 0.0)
+        self.photo_recolour = photo_recolour or {}
         self.batch, self.seed, self.refresh = batch, seed, refresh
         self.aug = {"flip": 0.5, "crop": [0.8, 1.0], "p_crop": 0.7, "jitter": 1.0, **(aug or {})}
         self.b = start_batch
@@ -278,9 +310,13 @@ class BankStream:
         picks = [(self._arrays[s], i) for s, i in zip(sh, idx - self._cum[sh])]
         if n_ph:
             picks += [(self.photos, i) for i in rng.choice(len(self.photos["img"]), n_ph)]
+        # the photos' recolouring draws from a stream of its own, so that it leaves every other
+        # draw of the batch as it was
+        rrng = np.random.default_rng([self.seed, 10, self.b - 1])
         imgs, al, ta, tl = [], [], [], []
         for a, i in picks:
-            imgs.append(a["img"][i])
+            recolour = a is self.photos and self.photo_recolour
+            imgs.append(recolour_photo(a, i, rrng, self.photo_recolour) if recolour else a["img"][i])
             al.append(a["alpha"][i])
             if self.has_teacher:
                 ta.append(a["talpha"][i])

@@ -179,7 +179,8 @@ def _raw_batches(cfg, bank, dev, seed, start_batch=0):
             photos = real_photos(meta["data"], cfg["size"], tp, excl)
         yield from BankStream(bk["dir"], t["batch"], seed, bk.get("aug"), start_batch=start_batch,
                               max_shards=bk.get("max_shards"), exclude=excl,
-                              photos=photos, p_photo=bk.get("p_photo", 0.0))
+                              photos=photos, p_photo=bk.get("p_photo", 0.0),
+                              photo_recolour=bk.get("photo_recolour"))
         return
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
     if t.get("fixed_batch"):
@@ -360,7 +361,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
         log(f"data: {len(excl)} training faces left out (exclude_faces {cfg['exclude_faces']})")
     if bmeta is not None and cfg["bank"].get("p_photo"):
         log(f"bank: a share {cfg['bank']['p_photo']} of the batch slots are the training faces' own photos"
-            " with their labels (bank.p_photo)")
+            " with their labels (bank.p_photo); recoloured: "
+            f"{cfg['bank'].get('photo_recolour') or 'no'} (bank.photo_recolour)")
     (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
     teacher = None
     if teacher_ckpt and not cached:

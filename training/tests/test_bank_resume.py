@@ -293,3 +293,48 @@ def test_real_photos_mix_into_the_bank_stream_with_their_own_labels(tmp_path):
                 n_photo += 1
                 assert np.allclose(a, ph["alpha"][hit[0]] / 255.0)
     assert 15 <= n_photo <= 45  # half of 60 slots, give or take
+
+
+def test_photo_recolouring_moves_only_the_skin_and_hair_and_keeps_the_label(tmp_path):
+    from PIL import Image
+    from training.bank import BankStream, real_photos, recolour_photo
+    from training.data import synthetic_faces
+    from training.train import save_ckpt
+    cfg, out, tb, desc = _tiny_bank(tmp_path)
+    root = tmp_path / "data"
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    imgs, labs = synthetic_faces(6, 128, seed=1)
+    for i, (im, lb) in enumerate(zip(imgs, labs)):
+        Image.fromarray(im).save(root / "images" / f"f{i}.png")
+        Image.fromarray(lb).save(root / "masks" / f"f{i}.png")
+    save_ckpt(tmp_path / "t.pt", randomised_net(TEACHER_ARCH), TEACHER_ARCH, 64, "teacher", {})
+    ph = real_photos({"root": str(root), "val_fraction": 0.2, "split_seed": 0}, 64, tmp_path / "t.pt")
+    assert not np.isnan(ph["skin_mean"]).any() and not np.isnan(ph["hair_mean"]).any()
+    rng = np.random.default_rng(0)
+    x0 = ph["img"][0].astype(int)
+    hair = recolour_photo(ph, 0, rng, {"hair": {"p": 1.0}}).astype(int)
+    skin = recolour_photo(ph, 0, rng, {"tone": {"p": 1.0, "lum": [0.15, 0.2]}}).astype(int)
+    untouched = (ph["hair_w"][0] == 0) & (ph["skin_w"][0] == 0)
+    for y, w in ((hair, ph["hair_w"][0]), (skin, ph["skin_w"][0])):
+        moved = np.abs(y - x0).max(-1)
+        assert (moved[untouched] == 0).all()          # nothing but the weighted region changes
+        assert moved[w == 255].mean() > 8              # and that region does
+    assert (np.abs(hair - x0).max(-1)[ph["skin_w"][0] == 255] == 0).all()  # hair leaves skin alone
+    # the dark tone is dark: the skin's mean luminance falls from the synthetic faces' light tone
+    assert skin[ph["skin_w"][0] == 255].mean() < x0[ph["skin_w"][0] == 255].mean() - 20
+    assert np.array_equal(recolour_photo(ph, 0, rng, {}), ph["img"][0])
+    # in the stream: the same batches and targets with and without recolouring, photos' colours aside
+    aug = {"jitter": 0, "flip": 0, "p_crop": 0}
+    plain = BankStream(out, 6, 2, aug, photos=ph, p_photo=0.5)
+    recol = BankStream(out, 6, 2, aug, photos=ph, p_photo=0.5,
+                       photo_recolour={"tone": {"p": 1.0}, "hair": {"p": 1.0}})
+    changed = 0
+    for _ in range(6):
+        (ia, aa, *_), (ib, ab, *_) = next(plain), next(recol)
+        assert torch.equal(aa, ab)
+        for x, y in zip(ia.permute(0, 2, 3, 1).numpy(), ib.permute(0, 2, 3, 1).numpy()):
+            is_photo = any(np.array_equal(x, p) for p in ph["img"])
+            assert is_photo or np.array_equal(x, y)   # composites are never recoloured
+            changed += is_photo and not np.array_equal(x, y)
+    assert changed > 0
