@@ -161,18 +161,13 @@ def tone_photos(imgs: np.ndarray, labs: list, lum: float, seed: int = 0) -> np.n
     return out
 
 
-def evaluate(nets: dict, samples, size: int = 256, log=print, tone: float | None = None) -> dict:
-    """{model: {'all': {...}, 'val': {...}, 'train': {...}, 'n': ...}} over the given samples;
-    also the oracle. The 'val'/'train' groups follow data.split(seed 1234, 15 %). tone: score
-    the photos with the skin recoloured to this luminance instead (tone_photos)."""
+def _score(preds: dict, labs: list, samples, log) -> dict:
+    """{model: {'all'|'val'|'train': {metric: mean}, ...}} for HxW alphas against label maps of
+    the same size; the 'val'/'train' groups follow data.split(seed 1234, 15 %). Adds the oracle."""
     _tr, va = split(list_samples(Path(samples[0].image).parent.parent), 0.15, 1234) if samples else ([], [])
     vnames = {s.name for s in va}
-    imgs = np.stack([load_image(s, size) for s in samples])
-    labs = [load_labels(s, size) for s in samples]
-    if tone is not None:
-        imgs = tone_photos(imgs, labs, tone)
-    preds = {k: predict(n.eval(), imgs) for k, n in nets.items()}
     regions = [label_regions(lb) for lb in labs]
+    preds = dict(preds)
     preds["oracle"] = np.stack([oracle_alpha(lb, r) for lb, r in zip(labs, regions)])
     res = {}
     for k, al in preds.items():
@@ -186,15 +181,56 @@ def evaluate(nets: dict, samples, size: int = 256, log=print, tone: float | None
     return res
 
 
+def evaluate(nets: dict, samples, size: int = 256, log=print, tone: float | None = None,
+             flip: bool = False) -> dict:
+    """{model: {'all': {...}, 'val': {...}, 'train': {...}, 'n': ...}} over the given samples;
+    also the oracle. The 'val'/'train' groups follow data.split(seed 1234, 15 %). tone: score
+    the photos with the skin recoloured to this luminance instead (tone_photos). flip: each
+    network's alpha averaged with its alpha of the mirrored photo, as `facemat matte` does for
+    still images unless --no-flip-average."""
+    imgs = np.stack([load_image(s, size) for s in samples])
+    labs = [load_labels(s, size) for s in samples]
+    if tone is not None:
+        imgs = tone_photos(imgs, labs, tone)
+    return _score({k: predict(n.eval(), imgs, flip=flip) for k, n in nets.items()}, labs, samples, log)
+
+
+def evaluate_mattes(dirs: dict, samples, log=print) -> dict:
+    """As evaluate, for mattes already written as DIR/<photo name>.png (8-bit, 255 = face), such
+    as `facemat matte --input <data>/images --output DIR` writes them: scored at the label map's
+    own resolution (512 px for the 1k subset), so this is the whole CLI path, face crop, flip
+    average and guided upsampling included."""
+    from PIL import Image
+    labs = [load_labels(s) for s in samples]
+    preds = {}
+    for k, d in dirs.items():
+        al = []
+        for s, lb in zip(samples, labs):
+            f = Path(d) / f"{s.name}.png"
+            if not f.exists():
+                raise FileNotFoundError(f"{f}: no matte for photo {s.name} (run facemat matte on the data's images/)")
+            m = Image.open(f).convert("L")
+            if m.size != lb.shape[::-1]:
+                raise ValueError(f"{f}: matte is {m.size[0]}x{m.size[1]}, its label map {lb.shape[1]}x{lb.shape[0]}")
+            al.append(np.asarray(m, np.float32) / 255)
+        preds[k] = np.stack(al)
+    return _score(preds, labs, samples, log)
+
+
 def main(argv=None):
     from .train import load_ckpt, net_from_ckpt
     ap = argparse.ArgumentParser(description="score networks on the real-occlusion split")
     ap.add_argument("--root", default=None, help="data root (default: the configs' data.root)")
     ap.add_argument("--ckpt", action="append", default=[], help="NAME=PATH (.pt or shipped .onnx)")
+    ap.add_argument("--mattes", action="append", default=[],
+                    help="NAME=DIR of mattes written by `facemat matte` (DIR/<photo name>.png), scored at the"
+                         " labels' resolution; not with --ckpt, --tone or --flip")
     ap.add_argument("--min-frac", type=float, default=0.02)
     ap.add_argument("--clean", action="store_true", help="score the faces NOT in the split instead")
     ap.add_argument("--tone", type=float, default=None,
                     help="recolour every person's skin to this sRGB luminance first (e.g. 0.2: dark skin)")
+    ap.add_argument("--flip", action="store_true",
+                    help="average each alpha with the mirrored photo's, as `facemat matte` does by default")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
@@ -211,8 +247,14 @@ def main(argv=None):
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     print(f"{'clean' if a.clean else 'real-occlusion'} faces: {len(sel)} of {len(samples)}")
-    res = evaluate(nets, sel, tone=a.tone)
-    name = ("realclean" if a.clean else "realocc") + ("" if a.tone is None else f"-tone{a.tone:g}")
+    if a.mattes:
+        if nets or a.tone is not None or a.flip:
+            ap.error("--mattes scores finished mattes: not with --ckpt, --tone or --flip")
+        res = evaluate_mattes(dict(spec.split("=", 1) for spec in a.mattes), sel)
+    else:
+        res = evaluate(nets, sel, tone=a.tone, flip=a.flip)
+    name = (("realclean" if a.clean else "realocc") + ("" if a.tone is None else f"-tone{a.tone:g}")
+            + ("-flip" if a.flip else "") + ("-cli" if a.mattes else ""))
     (out / f"{name}.json").write_text(json.dumps(res, indent=2))
 
 

@@ -338,3 +338,37 @@ def test_photo_recolouring_moves_only_the_skin_and_hair_and_keeps_the_label(tmp_
             assert is_photo or np.array_equal(x, y)   # composites are never recoloured
             changed += is_photo and not np.array_equal(x, y)
     assert changed > 0
+
+
+def test_cli_mattes_are_scored_at_the_labels_resolution_with_the_oracle_beside_them(tmp_path):
+    from PIL import Image
+    from training.data import FACE_CLASSES, list_samples, synthetic_faces
+    from training.realocc import evaluate_mattes
+    root = tmp_path / "data"
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    imgs, labs = synthetic_faces(3, 96, seed=2)
+    for i, (im, lb) in enumerate(zip(imgs, labs)):
+        Image.fromarray(im).save(root / "images" / f"f{i}.png")
+        Image.fromarray(lb).save(root / "masks" / f"f{i}.png")
+    samples = list_samples(root)
+    exact, hollow = tmp_path / "exact", tmp_path / "hollow"
+    exact.mkdir()
+    hollow.mkdir()
+    for s, lb in zip(samples, labs):
+        face = np.isin(lb, FACE_CLASSES)
+        Image.fromarray((face * 255).astype(np.uint8)).save(exact / f"{s.name}.png")
+        half = face.copy()
+        half[: 48] = False                     # the top half of each face missed
+        Image.fromarray((half * 255).astype(np.uint8)).save(hollow / f"{s.name}.png")
+    res = evaluate_mattes({"exact": exact, "hollow": hollow}, samples, log=lambda *_: None)
+    assert res["exact"]["all"]["iou"] == 1.0 and res["exact"]["all"]["sad"] == 0.0
+    want = np.mean([np.isin(lb[48:], FACE_CLASSES).sum() / np.isin(lb, FACE_CLASSES).sum() for lb in labs])
+    assert abs(res["hollow"]["all"]["iou"] - want) < 1e-6
+    assert "oracle" in res and res["oracle"]["all"]["n"] == 3
+    (hollow / f"{samples[1].name}.png").unlink()
+    with pytest.raises(FileNotFoundError, match="no matte for photo"):
+        evaluate_mattes({"hollow": hollow}, samples)
+    Image.new("L", (48, 48)).save(hollow / f"{samples[1].name}.png")
+    with pytest.raises(ValueError, match="matte is 48x48, its label map 96x96"):
+        evaluate_mattes({"hollow": hollow}, samples)
