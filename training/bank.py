@@ -25,7 +25,9 @@ skips finished shards.
 Per-step augmentation (BankStream): left-right flip, a random crop of 80-100 % of the side
 resized back to S (bilinear for everything, so alpha stays soft), directional light at the face's
 scale (aug "light", see face_light), and colour jitter of the image only (brightness, contrast,
-saturation, gamma, per-channel gain); all batched tensor ops.
+saturation, gamma, per-channel gain); all batched tensor ops. The training faces' own photos
+(BankStream p_photo) may also have their skin and hair recoloured first (photo_recolour,
+recolour_photo), per photo in numpy.
 """
 from __future__ import annotations
 
@@ -88,9 +90,9 @@ def real_photos(dcfg: dict, size: int, teacher_path, exclude=()) -> dict:
     """The training faces' own photos as bank arrays (img, alpha, talpha, tlogvar, type 0): the
     labelled face at `size` (area-averaged from the label map, so the outline is as soft as a
     composite's), real hair, glasses and hats over it, no synthesis. Kept in memory (about
-    0.3 MB a face) and mixed into the batches by BankStream(p_photo=...). For recolouring
-    (recolour_photo) each photo also keeps its feathered skin and hair weights (uint8) and their
-    mean colours (NaN where the photo shows too little of either)."""
+    0.5 MB a face at 256 px) and mixed into the batches by BankStream(p_photo=...). For
+    recolouring (recolour_photo) each photo also keeps its feathered skin and hair weights (uint8)
+    and their mean colours (NaN where the photo shows too little of either)."""
     from .data import FACE_CLASSES, load_image, load_labels
     from .dataset import split_samples
     from .synth import hair_tone, skin_tone
