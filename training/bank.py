@@ -96,7 +96,7 @@ def real_photos(dcfg: dict, size: int, teacher_path, exclude=()) -> dict:
     from .data import FACE_CLASSES, load_image, load_labels
     from .dataset import split_samples
     from .synth import hair_tone, skin_tone
-    from .synth.faces import skin_stats
+    from .synth.faces import hair_colour, skin_stats
     from .train import load_ckpt, net_from_ckpt
     exclude = set(exclude)
     tr = [s for s in split_samples(dcfg)[1] if s.name not in exclude]
@@ -114,7 +114,7 @@ def real_photos(dcfg: dict, size: int, teacher_path, exclude=()) -> dict:
            "hair_w": np.stack([u8(hair_tone.hair_weight(lb, 0.75)) for lb in small]),
            "skin_mean": np.stack([(skin_stats(im, lb) or (nan3,))[0] for im, lb in zip(img, small)]),
            "hair_mean": np.stack([m if m is not None else nan3
-                                  for m in (hair_tone.hair_mean(im, lb) for im, lb in zip(img, small))])}
+                                  for m in (hair_colour(im, lb) for im, lb in zip(img, small))])}
     if teacher_path:
         teacher = net_from_ckpt(load_ckpt(teacher_path)).eval().to(memory_format=torch.channels_last)
         with torch.no_grad():

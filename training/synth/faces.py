@@ -38,6 +38,15 @@ def skin_stats(img: np.ndarray, lab: np.ndarray, min_px: int = 50):
     return sk.mean(0), sk.std(0) + 1e-3
 
 
+def hair_colour(img: np.ndarray, lab: np.ndarray, min_px: int = 50):
+    """Mean colour, RGB in [0, 1] float32, of a photo's labelled hair (class 13); None when
+    min_px or fewer pixels are labelled hair."""
+    hair = lab == 13
+    if hair.sum() <= min_px:
+        return None
+    return (img[hair].astype(np.float32) / 255).mean(0)
+
+
 def face_info(img: np.ndarray, lab: np.ndarray) -> dict:
     S = lab.shape[0]
     face = np.isin(lab, FACE_CLASSES)
@@ -69,10 +78,8 @@ def face_info(img: np.ndarray, lab: np.ndarray) -> dict:
         xs = np.nonzero(face[y])[0]
         row_l[y], row_r[y] = xs[0], xs[-1]
     skin = lab == 1
-    imf = img.astype(np.float32) / 255
     skin_mean, skin_std = skin_stats(img, lab) or DEFAULT_SKIN
-    hair = lab == 13
-    hair_mean = imf[hair].mean(0) if hair.sum() > 50 else None
+    hair_mean = hair_colour(img, lab)
     # skin texture patch (128x128): real skin of this face, non-skin filled by normalised convolution
     h2 = np.asarray(Image.fromarray(img).reduce(2), np.float32) / 255
     m2 = np.asarray(Image.fromarray(np.isin(lab, (1, 2)).astype(np.uint8) * 255).reduce(2), np.float32) / 255

@@ -15,9 +15,8 @@ toward a target colour drawn from a palette of hair colours.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageFilter
 
-from .skin_tone import to_linear
+from .skin_tone import feathered, to_linear
 
 HAIR_CLASS = 13
 # sRGB means of natural hair colours: black, dark brown, brown, auburn, ginger, dark blond,
@@ -30,17 +29,8 @@ MAX_GAIN = 12.0    # black hair has little signal to amplify: it goes to dark br
 
 
 def hair_weight(lab: np.ndarray, feather_px: float = 1.0) -> np.ndarray:
-    """HxW float in [0,1]: the hair label, feathered so that no seam shows at its edge."""
-    m = Image.fromarray(((lab == HAIR_CLASS) * 255).astype(np.uint8))
-    return np.asarray(m.filter(ImageFilter.GaussianBlur(feather_px)), np.float32) / 255
-
-
-def hair_mean(img_u8: np.ndarray, lab: np.ndarray, min_px: int = 50):
-    """Mean sRGB colour (RGB in [0,1], float32) of the labelled hair, or None with too little hair."""
-    hair = lab == HAIR_CLASS
-    if hair.sum() <= min_px:
-        return None
-    return (img_u8[hair].astype(np.float32) / 255).mean(0)
+    """HxW float in [0,1]: the hair label, feathered."""
+    return feathered(lab == HAIR_CLASS, feather_px)
 
 
 def draw_gains(rng, hair_mean_srgb) -> np.ndarray:

@@ -49,10 +49,16 @@ def draw_gains(rng, skin_mean_srgb, lum=(0.12, 0.75)):
     return (target / max(cur, 1e-4) * tilt).astype(np.float32)
 
 
-def skin_weight(lab: np.ndarray, feather_px: float = 1.5) -> np.ndarray:
-    """HxW float in [0,1]: the skin labels, feathered so that no seam shows at their edges."""
-    m = Image.fromarray((np.isin(lab, SKIN_CLASSES) * 255).astype(np.uint8))
+def feathered(mask: np.ndarray, feather_px: float) -> np.ndarray:
+    """HxW float in [0,1]: a boolean mask blurred so that no seam shows where a recolouring
+    weighted by it ends."""
+    m = Image.fromarray((mask * 255).astype(np.uint8))
     return np.asarray(m.filter(ImageFilter.GaussianBlur(feather_px)), np.float32) / 255
+
+
+def skin_weight(lab: np.ndarray, feather_px: float = 1.5) -> np.ndarray:
+    """HxW float in [0,1]: the skin labels, feathered."""
+    return feathered(np.isin(lab, SKIN_CLASSES), feather_px)
 
 
 def recolour(img_u8: np.ndarray, weight: np.ndarray, gains: np.ndarray) -> np.ndarray:
