@@ -234,6 +234,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
+    if a.mattes and (a.ckpt or a.tone is not None or a.flip):
+        ap.error("--mattes scores finished mattes: not with --ckpt, --tone or --flip")
     from .utils import resolve_data_root
     torch.set_num_threads(a.threads)
     root = resolve_data_root(a.root or "../shared/data/celebamask-hq-1k")
@@ -248,8 +250,6 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     print(f"{'clean' if a.clean else 'real-occlusion'} faces: {len(sel)} of {len(samples)}")
     if a.mattes:
-        if nets or a.tone is not None or a.flip:
-            ap.error("--mattes scores finished mattes: not with --ckpt, --tone or --flip")
         res = evaluate_mattes(dict(spec.split("=", 1) for spec in a.mattes), sel)
     else:
         res = evaluate(nets, sel, tone=a.tone, flip=a.flip)
