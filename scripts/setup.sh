@@ -68,6 +68,12 @@ elif [[ ! -f native/build/.stamp || $(cat native/build/.stamp) != "$native_hash"
   echo "$native_hash" >native/build/.stamp
 fi
 
+# The training tests render 3-D hands: the WebXR hand meshes come through npm into the ignored
+# .data/hand-assets/ (once; the training code refuses 3-D hands without them).
+if ((want_test)); then
+  bash training/fetch_hand_assets.sh
+fi
+
 echo "setup: compiling TypeScript"
 npm run --silent build
 echo "setup: done"

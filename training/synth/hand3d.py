@@ -48,6 +48,15 @@ def available() -> bool:
     return asset_path("left").is_file() and asset_path("right").is_file()
 
 
+def require_assets() -> None:
+    """Raises, naming the fetch command, when the meshes are absent: a bank, a training run or an
+    evaluation that asks for 3-D hands must not get 2-D ones in their place unnoticed (banks grown
+    that way differ from the documented ones, and hand3d scores would be 2-D hands' scores)."""
+    if not available():
+        raise FileNotFoundError(f"{ASSET_DIR}: the 3-D hand meshes are absent; fetch them with"
+                                " `bash training/fetch_hand_assets.sh` (npm, 94 MB, once)")
+
+
 def _unit(v):
     v = np.asarray(v, np.float64)
     return v / max(np.linalg.norm(v), 1e-12)
@@ -922,10 +931,7 @@ def occ_hand3d(ctx: Ctx, rng, own_p=0.5, match_p=0.5, p_two=0.12, p_blur=0.12, c
     """One or two 3-D hands (see the module doc); hands that touch the face cast a contact shadow
     on it. Options come from the synth config's "hand3d" dict when the sampler passes it
     (creases: the depth of the knuckle wrinkles and flexion creases, 0 for none)."""
-    if not available():
-        from .hands import occ_hand
-        _warn_missing()
-        return occ_hand(ctx, rng)
+    require_assets()
     S = ctx.S
     a = np.zeros((S, S), np.float32)
     rgb = np.zeros((S, S, 3), np.float32)
@@ -942,12 +948,3 @@ def occ_hand3d(ctx: Ctx, rng, own_p=0.5, match_p=0.5, p_two=0.12, p_blur=0.12, c
         rgb, a = over(col, ah, rgb, a)
     return rgb, a
 
-
-_WARNED = []
-
-
-def _warn_missing():
-    if not _WARNED:
-        import warnings
-        warnings.warn(f"{ASSET_DIR} absent (bash training/fetch_hand_assets.sh): hand3d falls back to 2-D hands")
-        _WARNED.append(1)

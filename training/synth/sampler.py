@@ -18,7 +18,7 @@ from .. import textures as T
 from .background import background
 from .composite import composite
 from .faces import FaceBank
-from .hand3d import occ_hand3d
+from .hand3d import occ_hand3d, require_assets
 from .hands import occ_hand
 from .held_objects import occ_cup, occ_mic, occ_phone
 from .photometric import photometric
@@ -51,6 +51,8 @@ class Synthesizer:
         w = dict(cfg.get("occluder_weights", DEFAULT_WEIGHTS))
         w.update(cfg.get("weights") or {})
         self.types = [k for k in OCCLUDERS + EXTRA_OCCLUDERS if w.get(k, 0) > 0]
+        if "hand3d" in self.types:
+            require_assets()  # before a bank or a run starts, not at its first 3-D hand
         pw = np.array([w[k] for k in self.types], np.float64)
         self.pw = pw / pw.sum()
         self.cfg = cfg

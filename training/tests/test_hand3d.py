@@ -1,6 +1,7 @@
 """3-D hand occluder (synth/gltf.py, synth/hand3d.py) and tinted / mirrored lenses (wearables.py).
 The hand tests need the WebXR hand meshes, fetched by `bash training/fetch_hand_assets.sh` into
-.data/hand-assets/ (never committed); without them they skip."""
+.data/hand-assets/ (never committed; `scripts/setup.sh --test` fetches them, so the suite runs
+them); run alone without them, they skip."""
 import numpy as np
 import pytest
 
@@ -9,6 +10,20 @@ from training.synth.gltf import load_skinned_mesh
 
 needs_assets = pytest.mark.skipif(
     not H.available(), reason=f"{H.ASSET_DIR} absent: run `bash training/fetch_hand_assets.sh`")
+
+
+def test_a_mix_with_3d_hands_refuses_to_start_without_the_meshes(monkeypatch, tmp_path):
+    """No silent 2-D hands in place of 3-D ones: the sampler (a bank, a run) and the generator
+    (an evaluation asking for hand3d) both stop, naming the fetch command."""
+    from training.data import synthetic_faces
+    from training.synth import FaceBank, Synthesizer
+    monkeypatch.setattr(H, "ASSET_DIR", tmp_path / "generic-hand")
+    bank = FaceBank(*synthetic_faces(2, 256, seed=0))
+    with pytest.raises(FileNotFoundError, match="fetch_hand_assets.sh"):
+        Synthesizer(bank, 96, {"weights": {"hand3d": 0.2}})
+    syn = Synthesizer(bank, 96)  # no 3-D hands in its mix: starts
+    with pytest.raises(FileNotFoundError, match="fetch_hand_assets.sh"):
+        syn.sample(0, np.random.default_rng(0), "hand3d")
 
 
 @needs_assets
