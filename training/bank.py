@@ -14,8 +14,9 @@ Layout (an ignored folder such as .data/bank; never commit it, it is derived fro
 
 Composite k of a bank is synthesised exactly as sample k of training.dataset.TrainStream with the
 bank's seed (face = epoch permutation, randomness default_rng([seed, 2, k])), so a bank is
-reproducible from the repository and the data set, and `build` can be stopped and restarted: it
-skips finished shards.
+reproducible from the repository and the data set (bit for bit on machines of one CPU class; across
+classes a few values round 1e-7 apart, tests/test_synth_pinned.py), and `build` can be stopped and
+restarted: it skips finished shards.
 
   # grow a bank in the background (teacher: any checkpoint, or the shipped ONNX student)
   nice -n 19 /usr/bin/python3 -m training.bank --config training/configs/student.json \
