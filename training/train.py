@@ -18,7 +18,7 @@ import torch
 from . import losses
 from .dataset import TrainStream, ValSet, build_banks, loader, normalize
 from .model import STUDENT_ARCH, TEACHER_ARCH, build, count_macs, count_params, freeze_prefix, with_crelu_heads
-from .utils import Logger, REPO_ROOT, load_config, make_run_dir, seed_everything, write_run_info
+from .utils import Logger, REPO_ROOT, load_config, make_run_dir, native_bf16, seed_everything, write_run_info
 
 
 def device_of(cfg):
@@ -29,12 +29,12 @@ def device_of(cfg):
 
 
 def autocast(dev, enabled, cpu_bf16=False):
-    """bf16 autocast on a GPU when `enabled`; on the CPU only with `cpu_bf16` too, because only CPUs
-    with native bf16 (AMX, AVX512-BF16) gain from it (about 2x for these networks on such a Xeon
-    with channels-last; elsewhere it is slower than fp32)."""
+    """bf16 autocast on a GPU when `enabled`; on the CPU only with `cpu_bf16` too and only where the
+    CPU has native bf16 (AMX, AVX512-BF16): there it gains about 2x for these networks with
+    channels-last, elsewhere it is far slower than fp32 (utils.native_bf16), so it is ignored."""
     if dev.type == "cuda" and enabled:
         return torch.autocast("cuda", dtype=torch.bfloat16)
-    if dev.type == "cpu" and enabled and cpu_bf16:
+    if dev.type == "cpu" and enabled and cpu_bf16 and native_bf16():
         return torch.autocast("cpu", dtype=torch.bfloat16)
     return nullcontext()
 
@@ -52,6 +52,8 @@ def set_cpu_threads(t):
     returns whether it did (it needs glibc)."""
     if t.get("threads"):
         torch.set_num_threads(int(t["threads"]))
+    if t.get("cpu_bf16") and t.get("amp", True) and not native_bf16() and not torch.cuda.is_available():
+        print("train.cpu_bf16: this CPU has no native bf16 (AMX or AVX512-BF16): training in fp32")
     if t.get("malloc_keep_heap"):
         from .utils import malloc_keep_heap
         if malloc_keep_heap():

@@ -125,6 +125,17 @@ class Logger:
             self.f.flush()
 
 
+def native_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AMX-BF16 or AVX512-BF16, from /proc/cpuinfo).
+    Without it torch emulates bf16 through fp32 conversions: a student step on this project's AMD
+    EPYC (AVX2 only) ran about 20x slower under bf16 autocast than in fp32."""
+    try:
+        flags = next((ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("flags")), "")
+    except OSError:
+        return False
+    return bool({"amx_bf16", "avx512_bf16"} & set(flags.split()))
+
+
 def malloc_keep_heap(trim_bytes: int = 1 << 30) -> bool:
     """train.malloc_keep_heap: glibc's malloc serves every buffer from one heap and keeps up to
     `trim_bytes` of freed memory instead of returning it to the kernel. By default each buffer over

@@ -2,6 +2,8 @@
 the loss on the fixed batch must go down; run folders record seed, config and git commit."""
 import json
 
+import pytest
+
 from training.train import cli
 
 
@@ -50,17 +52,21 @@ def test_cpu_fast_path_bf16_channels_last_trains_and_saves_a_plain_checkpoint(tm
     assert alpha.dtype == torch.float32 and alpha.shape == (1, 1, 64, 64)
 
 
-def test_autocast_uses_bf16_on_the_cpu_only_when_asked():
+@pytest.mark.parametrize("native", [True, False])
+def test_autocast_uses_bf16_on_the_cpu_only_when_asked_and_native(monkeypatch, native):
+    """train.cpu_bf16 is honoured only on a CPU with native bf16 (utils.native_bf16, patched here
+    both ways): emulated bf16 is far slower than fp32."""
     import torch
-    from training.train import autocast
+    from training import train
+    monkeypatch.setattr(train, "native_bf16", lambda: native)
     cpu = torch.device("cpu")
     x = torch.randn(1, 2, 8, 8)
     conv = torch.nn.Conv2d(2, 2, 3)
-    with autocast(cpu, True):
+    with train.autocast(cpu, True):
         assert conv(x).dtype == torch.float32
-    with autocast(cpu, True, cpu_bf16=True):
-        assert conv(x).dtype == torch.bfloat16
-    with autocast(cpu, False, cpu_bf16=True):
+    with train.autocast(cpu, True, cpu_bf16=True):
+        assert conv(x).dtype == (torch.bfloat16 if native else torch.float32)
+    with train.autocast(cpu, False, cpu_bf16=True):
         assert conv(x).dtype == torch.float32
 
 
