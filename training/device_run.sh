@@ -6,6 +6,9 @@
 # FROM=DIR continues all three networks from DIR/teacher.pt, DIR/student.pt and DIR/ablation.pt
 # (a previous run's, carried in an ignored folder) instead of starting from random weights: a
 # device session is short, so successive sessions add up only if each one continues the last.
+# Carry .data/celebamask-hq-1k and .data/hand-assets/generic-hand (200 kB: the teacher's mix renders
+# 3-D hands, and a machine without network cannot fetch the meshes); without the meshes it stops
+# before any device time goes to training.
 set -o pipefail
 OUT=${OUT:-/tmp/facemat-out}
 TB=${1:-200}
@@ -21,6 +24,7 @@ mkdir -p "$OUT" "$R"
 NC=$(nproc)
 WK=$(( NC > 3 ? NC - 2 : 1 ))
 DATA=${DATA:-.data/celebamask-hq-1k}
+$PY -c "from training.synth.hand3d import require_assets; require_assets()" || exit 2
 TINIT=()
 SINIT=()
 if [ -n "$FROM" ]; then
