@@ -1,6 +1,7 @@
 """Shared helpers: repo paths, configs, run folders (seed, config, git commit), seeding."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -125,10 +126,12 @@ class Logger:
             self.f.flush()
 
 
+@functools.lru_cache(maxsize=None)
 def native_bf16() -> bool:
-    """Whether this CPU computes bf16 natively (AMX-BF16 or AVX512-BF16, from /proc/cpuinfo).
-    Without it torch emulates bf16 through fp32 conversions: a student step on this project's AMD
-    EPYC (AVX2 only) ran about 20x slower under bf16 autocast than in fp32."""
+    """Whether this CPU computes bf16 natively (AMX-BF16 or AVX512-BF16, from /proc/cpuinfo; read
+    once, as autocast asks every step). Without it torch emulates bf16 through fp32 conversions: on
+    this project's AMD EPYC (AVX2 only) the bank students under bf16 autocast made fewer than 25
+    steps in 8 minutes, against 25 steps in 3 minutes in fp32 under a similar load."""
     try:
         flags = next((ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("flags")), "")
     except OSError:
