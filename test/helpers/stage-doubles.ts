@@ -31,6 +31,11 @@ export class CountingSource implements FrameSource {
   failAfter: number | null = null;
   /** While true, open() fails as a device that is still gone would. */
   unplugged = false;
+  /** How long the first read after a pause takes (a camera reopening). */
+  resumeDelayMs = 0;
+  /** A camera that stalls: frame `before` comes `ms` late. */
+  stall: { before: number; ms: number } | null = null;
+  private resuming = false;
 
   constructor(
     private readonly total: number | null,
@@ -52,6 +57,12 @@ export class CountingSource implements FrameSource {
       this.unplugged = true;
       throw new SourceFault('device unplugged (ENODEV)', true);
     }
+    if (this.resuming) {
+      this.resuming = false;
+      await this.clock.sleep(this.resumeDelayMs, NEVER);
+      this.nextFrameAt = this.clock.now();
+    }
+    if (this.stall?.before === this.n) this.nextFrameAt += this.stall.ms;
     // A camera's pace: frame n is due n frame-intervals after open, never sooner.
     await this.clock.sleep(this.nextFrameAt - this.clock.now(), NEVER);
     this.nextFrameAt = Math.max(this.nextFrameAt + 1000 / this.fps, this.clock.now());
@@ -64,6 +75,7 @@ export class CountingSource implements FrameSource {
 
   async pause(): Promise<void> {
     this.paused++;
+    this.resuming = true;
   }
 
   async close(): Promise<void> {
@@ -139,7 +151,8 @@ export class RecordingCompositor implements Compositor {
 
 export class RecordingSink implements FrameSink {
   description: string;
-  frames: Array<{ seq: number; counter: number; placeholder: boolean }> = [];
+  /** Every frame written: its seq, the source's frame number, whether a placeholder, when (clock ms). */
+  frames: Array<{ seq: number; counter: number; placeholder: boolean; at: number }> = [];
   closed = false;
   consumers = true;
 
@@ -158,7 +171,7 @@ export class RecordingSink implements FrameSink {
   async write(frame: OutputFrame): Promise<void> {
     // Read synchronously, as the contract says; the buffer is reused after we return.
     const placeholder = frame.rgba[2] !== 7;
-    this.frames.push({ seq: frame.seq, counter: frame.rgba[0] | (frame.rgba[1] << 8), placeholder });
+    this.frames.push({ seq: frame.seq, counter: frame.rgba[0] | (frame.rgba[1] << 8), placeholder, at: this.clock.now() });
     if (this.delayMs > 0) await this.clock.sleep(this.delayMs, NEVER);
   }
 

@@ -216,6 +216,45 @@ describe('Scheduler#run', function () {
     await clock.run(done);
   });
 
+  it('while watched, sends the last picture again every holdMs through a camera stall; a file gets no repeat', async function () {
+    const source = new CountingSource(30, 100, clock);
+    source.stall = { before: 10, ms: 1000 };
+    const sink = new RecordingSink('a', 0, false, clock);
+    const file = new RecordingSink('file', 0, true, clock);
+    const scheduler = new Scheduler({ source, engine: new DelayEngine(1, clock), compositor: new RecordingCompositor(), sinks: [sink, file], controls: controller(), format, clock, holdMs: 400 });
+    await clock.run(scheduler.run());
+    const counters = (s: RecordingSink) => s.frames.filter((f) => !f.placeholder).map((f) => f.counter);
+    const every = Array.from({ length: 30 }, (_, i) => i);
+    assert.deepEqual(counters(file), every, 'the file: each camera frame once');
+    assert.deepEqual(counters(sink), [...every.slice(0, 10), 9, 9, ...every.slice(10)], 'the watched sink: frame 9 twice more while the camera stalled 1 s');
+    const repeats = sink.frames.filter((f, i) => i > 0 && f.counter === 9 && sink.frames[i - 1].counter === 9);
+    assert.deepEqual(repeats.map((f) => f.at - sink.frames.find((g) => g.counter === 9)!.at), [400, 800], 'one every holdMs after the last frame');
+    assert.equal(scheduler.metrics.frames.repeated, 2);
+    assert.equal(scheduler.metrics.frames.output, 30, 'repeats are not output');
+  });
+
+  it('when watched again after idling, holds the picture every holdMs while the camera reopens (Chromium gives up after 10 s without a frame)', async function () {
+    const sink = new RecordingSink('a', 0, false, clock);
+    sink.consumers = false;
+    const source = new CountingSource(null, 100, clock);
+    source.resumeDelayMs = 3000;
+    const scheduler = new Scheduler({ source, engine: new DelayEngine(1, clock), compositor: new RecordingCompositor(), sinks: [sink], controls: controller(), format, clock, idleGraceMs: 0, keepAliveMs: 1000, holdMs: 400 });
+    const done = scheduler.run();
+    await clock.until(() => source.paused === 1, 'the source to pause');
+    await clock.advance(2500);
+    const watchedFrom = clock.now();
+    sink.consumers = true;
+    await clock.until(() => sink.frames.some((f) => !f.placeholder), 'a camera frame once the camera reopened');
+    const firstCamera = sink.frames.findIndex((f) => !f.placeholder);
+    const times = [watchedFrom, ...sink.frames.filter((f) => f.at >= watchedFrom).map((f) => f.at)];
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    assert.ok(Math.max(...gaps) <= 400, `no gap longer than holdMs while watched: ${gaps.join(', ')} ms`);
+    assert.ok(sink.frames.slice(0, firstCamera).filter((f) => f.at >= watchedFrom).length >= 7, 'the "starting" picture held through the 3 s reopen');
+    assert.ok(scheduler.metrics.frames.repeated >= 7);
+    scheduler.stop();
+    await clock.run(done);
+  });
+
   it('passes frames through without a matte when the model keeps failing, logging once', async function () {
     const engine = new DelayEngine(1, clock);
     engine.failing = true;

@@ -18,8 +18,11 @@ export interface MetricsSnapshot {
   matteFps: number;
   /** Milliseconds per stage; 'total' is capture -> last sink write. */
   latencyMs: Record<Stage, LatencySummary>;
-  /** keepAlive: frames sent while idle so a virtual camera stays discoverable (not in output). */
-  frames: { captured: number; output: number; mattes: number; keepAlive: number };
+  /**
+   * keepAlive: frames sent while idle so a virtual camera stays discoverable; repeated: the last
+   * picture sent again to watchers that had none for holdMs (scheduler.ts). Neither is output.
+   */
+  frames: { captured: number; output: number; mattes: number; keepAlive: number; repeated: number };
   dropped: { capture: number; matte: number; composite: number; sink: number };
   rssBytes: number;
   uptimeMs: number;
@@ -95,7 +98,7 @@ class RateMeter {
 
 export class PipelineMetrics {
   readonly latency: Record<Stage, LatencyWindow>;
-  readonly frames = { captured: 0, output: 0, mattes: 0, keepAlive: 0 };
+  readonly frames = { captured: 0, output: 0, mattes: 0, keepAlive: 0, repeated: 0 };
   readonly dropped = { capture: 0, matte: 0, composite: 0, sink: 0 };
   private readonly videoRate = new RateMeter();
   private readonly matteRate = new RateMeter();

@@ -8,6 +8,7 @@ import { FramePool } from '../frame-pool.js';
 import { nowMs } from '../frame.js';
 import { PipelineMetrics } from './metrics.js';
 import { IdlePolicy } from './idle-policy.js';
+import { HoldPolicy } from './hold-policy.js';
 import { PlaceholderFrames, PlaceholderKind } from './placeholder.js';
 import { SinkFanout } from './sink-fanout.js';
 import { SourceReader } from './source-reader.js';
@@ -57,6 +58,11 @@ export interface SchedulerOptions {
   idleGraceMs?: number;
   /** While paused so, how often sinks nobody watches get a keep-alive frame (default 1000 ms). */
   keepAliveMs?: number;
+  /**
+   * While someone watches, the longest a sink goes without a frame: after that the last picture
+   * is sent again (default 400 ms; hold-policy.ts says why). Files never get repeats.
+   */
+  holdMs?: number;
   metrics?: PipelineMetrics;
   /** Time for the scheduler's own decisions (default: the real clock; tests pass a fake one). */
   clock?: Clock;
@@ -95,6 +101,7 @@ export class Scheduler {
   private scratch: Uint8Array | null = null;
   private placeholders: PlaceholderFrames | null = null;
   private readonly idle: IdlePolicy;
+  private readonly hold: HoldPolicy;
   private lastOutput: OutputFrame | null = null;
 
   private readonly pending: Frame[] = [];
@@ -119,6 +126,7 @@ export class Scheduler {
     this.depth = options.queueDepth ?? 2;
     this.formatInUse = { ...options.format };
     this.idle = new IdlePolicy(options.idleGraceMs ?? 2000, options.keepAliveMs ?? 1000);
+    this.hold = new HoldPolicy(options.holdMs ?? 400);
     if (!Number.isInteger(this.maxLag) || this.maxLag < 0) throw new RangeError('maxMatteLag must be an integer >= 0');
     if (!Number.isInteger(this.depth) || this.depth < 1) throw new RangeError('queueDepth must be an integer >= 1');
     this.reader = new SourceReader(
@@ -157,7 +165,9 @@ export class Scheduler {
       // A virtual camera is discoverable only once a frame was written to it: do not make it
       // wait for the first capture and inference.
       this.sendKeepAlive(this.placeholders.get('starting'));
+      const holding = this.holdLoop();
       await this.captureLoop();
+      await holding;
       return { reason: this.stopReason ?? 'stopped', outputFrames: this.outputCount, format: this.formatInUse };
     } finally {
       await this.shutdown();
@@ -249,6 +259,33 @@ export class Scheduler {
       await this.clock.sleep(WATCH_POLL_MS, this.ending.signal);
     }
     if (this.stopReason === null) log.info('watched again: capture resumed');
+  }
+
+  /**
+   * Runs beside the capture loop until the run ends: while anyone watches and the pipeline is
+   * not idle, a sink that has had no frame for holdMs gets the last picture again.
+   */
+  private async holdLoop(): Promise<void> {
+    this.hold.sent(this.clock.now());
+    while (this.stopReason === null) {
+      const wait = this.hold.dueAt() - this.clock.now();
+      await this.clock.sleep(wait > 0 ? wait : this.hold.holdMs, this.ending.signal);
+      if (this.stopReason !== null || this.idle.idle) continue;
+      const now = this.clock.now();
+      if (this.hold.repeatDue(this.fanout.anyConsumers(), now)) this.sendRepeat(now);
+    }
+  }
+
+  /** The last picture again (the "starting" one before any), under its own seq; not output. */
+  private sendRepeat(now: number): void {
+    const { width, height } = this.formatInUse;
+    const last = this.lastOutput;
+    const frame = last && last.width === width && last.height === height
+      ? last
+      : { seq: this.nextSeq - 1, captureMs: nowMs(), width, height, rgba: this.placeholders!.get('starting') };
+    this.fanout.offerRepeat(frame);
+    this.hold.sent(now);
+    this.metrics.frames.repeated++;
   }
 
   /** One frame for the sinks nobody watches; not counted as output. */
@@ -349,6 +386,7 @@ export class Scheduler {
   private send(frame: OutputFrame): void {
     this.fanout.offer(frame);
     this.lastOutput = frame;
+    this.hold.sent(this.clock.now());
     const now = nowMs();
     this.metrics.latency.total.record(now - frame.captureMs);
     this.metrics.markOutput(now);

@@ -58,6 +58,13 @@ export class SinkFanout implements SinkAttachment {
     for (const box of this.mailboxes()) box.offer(frame);
   }
 
+  /** The last picture again, for every sink but files (a repeat must not become a frame of a recording). */
+  offerRepeat(frame: OutputFrame): void {
+    for (const box of this.mailboxes()) {
+      if (!box.sink.lossless) box.offer(frame);
+    }
+  }
+
   /** One frame for the sinks nobody watches (the idle keep-alive). */
   offerUnwatched(frame: OutputFrame): void {
     for (const box of this.mailboxes()) {

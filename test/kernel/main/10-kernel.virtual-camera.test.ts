@@ -22,7 +22,7 @@ function ffmpegRead(frames: number, output: string[], timeoutMs = 240_000) {
   return run('ffmpeg', ['-hide_banner', '-nostdin', '-f', 'v4l2', '-i', LOOPBACK, '-frames:v', String(frames), ...output], { timeoutMs });
 }
 
-function metrics(): { frames: { captured: number; output: number; keepAlive: number } } {
+function metrics(): { frames: { captured: number; output: number; keepAlive: number; repeated: number } } {
   return JSON.parse(readFileSync(join(outDir(), 'vcam-metrics.json'), 'utf8'));
 }
 
@@ -93,27 +93,45 @@ describe('the virtual camera on a real kernel: vivid -> facemat -> v4l2loopback 
     try {
       const page = await chrome.context.newPage();
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const logBefore = app.output().length;
+      const framesBefore = metrics().frames;
       const seen = await page.evaluate(async (label) => {
+        // What happened when, for the failure message: a camera that lists but gives no frame
+        // must say whether the track ended, was muted, or simply waited.
+        const t0 = performance.now();
+        const trace: string[] = [];
+        const note = (what: string) => trace.push(`${((performance.now() - t0) / 1000).toFixed(1)} s ${what}`);
         // The first getUserMedia grants the permission that makes device labels visible.
         try {
-          (await navigator.mediaDevices.getUserMedia({ video: true })).getTracks().forEach((t) => t.stop());
-        } catch {
+          const first = await navigator.mediaDevices.getUserMedia({ video: true });
+          note(`default camera opened: ${first.getVideoTracks()[0]?.label}`);
+          first.getTracks().forEach((t) => t.stop());
+        } catch (err) {
           /* the default camera may be busy; the permission is granted anyway */
+          note(`default camera refused: ${String(err)}`);
         }
         const cameras = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
         const ours = cameras.find((d) => d.label.startsWith(label));
         const labels = cameras.map((d) => d.label);
-        if (!ours) return { labels, bars: [] as number[][], width: 0, height: 0, settings: {} };
+        if (!ours) return { labels, bars: [] as number[][], width: 0, height: 0, settings: {}, trace };
         const stream = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: ours.deviceId } } });
         // Frames straight from the track (a detached <video> may never be painted by a headless
-        // Chromium); the third one, so that the picture is a live one.
+        // Chromium). While the camera reopens, facemat holds the last picture (a repeat every
+        // 400 ms); the 30th frame is one from the camera again (checked below by the metrics).
         const track = stream.getVideoTracks()[0];
+        note(`opened ${track.label} (${track.readyState}${track.muted ? ', muted' : ''})`);
+        track.addEventListener('ended', () => note('track ended'));
+        track.addEventListener('mute', () => note('track muted'));
+        track.addEventListener('unmute', () => note('track unmuted'));
         type Processor = new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
         const TrackProcessor = (globalThis as unknown as { MediaStreamTrackProcessor: Processor }).MediaStreamTrackProcessor;
         const frames = new TrackProcessor({ track }).readable.getReader();
         let frame: VideoFrame | undefined;
-        for (let i = 0; i < 3; i++) {
+        for (let i = 0; i < 30; i++) {
           const next = await Promise.race([frames.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 240_000))]);
+          if (!next || next.done || i < 3 || i === 29) {
+            note(!next ? `no frame ${i} within 240 s` : next.done ? `frames ended before frame ${i}` : `frame ${i}: ${next.value.displayWidth}x${next.value.displayHeight}`);
+          }
           if (!next || next.done) break;
           frame?.close();
           frame = next.value;
@@ -121,7 +139,7 @@ describe('the virtual camera on a real kernel: vivid -> facemat -> v4l2loopback 
         const settings = track.getSettings();
         if (!frame) {
           stream.getTracks().forEach((t) => t.stop());
-          return { labels, bars: [] as number[][], width: 0, height: 0, settings };
+          return { labels, bars: [] as number[][], width: 0, height: 0, settings, trace };
         }
         const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
         const g = canvas.getContext('2d')!;
@@ -133,10 +151,16 @@ describe('the virtual camera on a real kernel: vivid -> facemat -> v4l2loopback 
           bars.push([d[0], d[1], d[2]]);
         }
         stream.getTracks().forEach((t) => t.stop());
-        return { labels, bars, width: canvas.width, height: canvas.height, settings };
+        return { labels, bars, width: canvas.width, height: canvas.height, settings, trace };
       }, 'Test Loopback');
       assert.ok(seen.labels.some((l) => l.startsWith('Test Loopback')), `Chromium lists the camera: ${JSON.stringify(seen.labels)}`);
-      assert.deepEqual([seen.width, seen.height], [W, H], `a decoded frame (track settings ${JSON.stringify(seen.settings)})`);
+      const story = `track settings ${JSON.stringify(seen.settings)}\nin the page:\n${seen.trace.join('\n')}\nfacemat meanwhile:\n${app.output().slice(logBefore).slice(-3000)}`;
+      assert.deepEqual([seen.width, seen.height], [W, H], `a decoded frame (${story})`);
+      // The metrics file is rewritten every second: wait for one written after the page's last frame.
+      await new Promise((r) => setTimeout(r, 1500));
+      const framesAfter = metrics().frames;
+      console.log(`      chromium: ${seen.trace.join('; ')}; facemat meanwhile: ${framesAfter.output - framesBefore.output} frames output, ${framesAfter.repeated - framesBefore.repeated} repeated`);
+      assert.ok(framesAfter.output - framesBefore.output >= 27, `camera frames went out while Chromium watched: ${JSON.stringify([framesBefore, framesAfter])}`);
       const names = seen.bars.map(([r, g, b]) => colourName(r, g, b));
       assert.deepEqual(names, VIVID_BARS, `the bars Chromium shows: ${JSON.stringify(seen.bars)}`);
     } finally {
