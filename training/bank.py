@@ -28,7 +28,8 @@ resized back to S (bilinear for everything, so alpha stays soft), directional li
 scale (aug "light", see face_light), and colour jitter of the image only (brightness, contrast,
 saturation, gamma, per-channel gain); all batched tensor ops. The training faces' own photos
 (BankStream p_photo) may also have their skin and hair recoloured first (photo_recolour,
-recolour_photo), per photo in numpy.
+recolour_photo), and be turned, zoomed out and degraded as a webcam frame (photo_aug,
+augment_photo), per photo in numpy.
 """
 from __future__ import annotations
 
@@ -140,6 +141,39 @@ def recolour_photo(photos: dict, i: int, rng, recol: dict) -> np.ndarray:
     return img
 
 
+def augment_photo(img: np.ndarray, maps: list, rng, cfg: dict):
+    """A real photo's own variation, as the composites get theirs in synthesis: with probability
+    cfg["p_geom"], turned by up to cfg["deg"] degrees and scaled by cfg["scale"] (below 1: zoomed
+    out) about a centre moved by up to 5 % of the side, the border pixels repeated outward; then,
+    with probability cfg["p_degrade"], degraded as a webcam frame (synth.photometric: colour, low-
+    resolution sensor, blur, noise, JPEG). img: SxSx3 uint8; maps: SxS arrays (the target and the
+    teacher's outputs) moved with the image, so each stays the image's own. Returns (img, maps).
+
+    Why: the photos are the only samples with real hairlines and real glasses, and they are the
+    same 706 upright, sharp, well-exposed studio pictures every epoch; the student fits them
+    (it beats the occlusion-blind oracle on them) more than it learns from them."""
+    from scipy import ndimage
+    from .synth.photometric import photometric
+    S = img.shape[0]
+    if rng.random() < cfg.get("p_geom", 0.0):
+        th = np.deg2rad(rng.uniform(-1, 1) * cfg.get("deg", 12.0))
+        sc = rng.uniform(*cfg.get("scale", (0.8, 1.0)))
+        # output pixel o comes from input M @ (o - c_out) + c_in: a turn by th and a zoom by sc
+        M = np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]]) / sc
+        c_in = np.array([S / 2 - 0.5] * 2)
+        c_out = c_in + rng.uniform(-0.05, 0.05, 2) * S
+        off = c_in - M @ c_out
+
+        def warp(a):
+            return ndimage.affine_transform(a.astype(np.float32), M, off, order=1, mode="nearest")
+        img = np.clip(np.rint(np.stack([warp(img[..., c]) for c in range(3)], -1)), 0, 255).astype(np.uint8)
+        maps = [warp(m).astype(m.dtype) if m.dtype != np.uint8 else np.clip(np.rint(warp(m)), 0, 255).astype(np.uint8)
+                for m in maps]
+    if rng.random() < cfg.get("p_degrade", 0.0):
+        img = photometric(img.astype(np.float32) / 255, rng, {})
+    return img, maps
+
+
 def write_shard(bank_dir, k: int, arrays: dict):
     """Atomic: written to a temporary folder, then renamed."""
     d = Path(bank_dir)
@@ -242,10 +276,12 @@ class BankStream:
 
     def __init__(self, bank_dir, batch: int, seed: int, aug: dict | None = None, refresh: int = 200,
                  start_batch: int = 0, max_shards: int | None = None, exclude=(),
-                 photos: dict | None = None, p_photo: float = 0.0, photo_recolour: dict | None = None):
+                 photos: dict | None = None, p_photo: float = 0.0, photo_recolour: dict | None = None,
+                 photo_aug: dict | None = None):
         self.dir = Path(bank_dir)
         self.photos, self.p_photo = (photos, float(p_photo)) if photos and p_photo > 0 else (None, 0.0)
         self.photo_recolour = photo_recolour or {}
+        self.photo_aug = photo_aug or {}
         self.batch, self.seed, self.refresh = batch, seed, refresh
         self.aug = {"flip": 0.5, "crop": [0.8, 1.0], "p_crop": 0.7, "jitter": 1.0, **(aug or {})}
         self.b = start_batch
@@ -318,12 +354,16 @@ class BankStream:
         rrng = np.random.default_rng([self.seed, 10, self.b - 1])
         imgs, al, ta, tl = [], [], [], []
         for a, i in picks:
-            recolour = a is self.photos and self.photo_recolour
-            imgs.append(recolour_photo(a, i, rrng, self.photo_recolour) if recolour else a["img"][i])
-            al.append(a["alpha"][i])
+            photo = a is self.photos
+            img = recolour_photo(a, i, rrng, self.photo_recolour) if photo and self.photo_recolour else a["img"][i]
+            maps = [a["alpha"][i]] + ([a["talpha"][i], a["tlogvar"][i]] if self.has_teacher else [])
+            if photo and self.photo_aug:
+                img, maps = augment_photo(img, maps, rrng, self.photo_aug)
+            imgs.append(img)
+            al.append(maps[0])
             if self.has_teacher:
-                ta.append(a["talpha"][i])
-                tl.append(a["tlogvar"][i])
+                ta.append(maps[1])
+                tl.append(maps[2])
         img = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2)
         alpha = torch.from_numpy(np.stack(al))[:, None].float() / 255.0
         talpha = torch.from_numpy(np.stack(ta))[:, None].float() / 255.0 if ta else None

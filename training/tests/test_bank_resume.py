@@ -339,6 +339,28 @@ def test_photo_recolouring_moves_only_the_skin_and_hair_and_keeps_the_label(tmp_
     assert changed > 0
 
 
+def test_photo_augmentation_moves_the_label_with_the_picture():
+    from training.bank import augment_photo
+    S = 96
+    img = np.full((S, S, 3), 40, np.uint8)
+    alpha = np.zeros((S, S), np.uint8)
+    img[30:70, 25:60] = (200, 120, 90)      # the "face": a square of its own colour
+    alpha[30:70, 25:60] = 255
+    rng = np.random.default_rng(3)
+    same, (same_a,) = augment_photo(img, [alpha], rng, {"p_geom": 0.0, "p_degrade": 0.0})
+    assert np.array_equal(same, img) and np.array_equal(same_a, alpha)
+    for _ in range(5):
+        out, (a,) = augment_photo(img, [alpha], rng, {"p_geom": 1.0, "deg": 30, "scale": [0.6, 0.9]})
+        assert a.dtype == np.uint8 and out.shape == img.shape
+        assert not np.array_equal(a, alpha)                       # it moved
+        assert 0.3 < (a > 127).sum() / (alpha > 127).sum() < 0.85  # and shrank (zoomed out)
+        # the label is where the face went, pixel for pixel: the picture is the label's mix of colours
+        expect = 40 + (np.array([200, 120, 90]) - 40) * (a[..., None] / 255.0)
+        assert np.abs(out - expect).max() <= 2
+    deg, (da,) = augment_photo(img, [alpha], rng, {"p_degrade": 1.0})
+    assert np.array_equal(da, alpha) and not np.array_equal(deg, img)  # degradation leaves the label
+
+
 def test_cli_mattes_are_scored_at_the_labels_resolution_with_the_oracle_beside_them(tmp_path):
     from PIL import Image
     from training.data import FACE_CLASSES, list_samples
