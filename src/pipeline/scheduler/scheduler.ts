@@ -78,7 +78,8 @@ export interface RunSummary {
  * Moves frames source -> matte -> composite -> sinks with capture, inference and output
  * decoupled (docs/pipeline.md). The parts: SourceReader reads and rides out a lost camera,
  * decideMatte picks each frame's matte, SinkFanout hands frames to every sink, IdlePolicy says
- * when nobody watches. This class runs the loop that ties them:
+ * when nobody watches, HoldPolicy when a watcher is due the last picture again. This class runs
+ * the loops that tie them:
  * - capture runs at the source's pace into pooled buffers; a full pool drops the new frame;
  * - the matte stage always works on the newest frame, so a slow model lowers matte fps only;
  * - a frame is composited with its own matte when one is coming, else with a matte at most
@@ -86,7 +87,9 @@ export interface RunSummary {
  * - every sink has a one-frame mailbox (drop-oldest); none can stall the others, except a
  *   lossless one (a file), which gets a short queue and holds capture back when it is full;
  * - when nobody watches, capture and inference pause and sinks get a keep-alive frame a second,
- *   so a virtual camera stays discoverable.
+ *   so a virtual camera stays discoverable;
+ * - while someone watches, no sink goes holdMs without a frame (the last picture again), so a
+ *   consumer does not give up on a camera that is reopening or stalled.
  */
 export class Scheduler {
   readonly metrics: PipelineMetrics;
@@ -276,7 +279,7 @@ export class Scheduler {
     }
   }
 
-  /** The last picture again (the "starting" one before any), under its own seq; not output. */
+  /** The last picture again, with its seq (the "starting" one before any); not output. */
   private sendRepeat(now: number): void {
     const { width, height } = this.formatInUse;
     const last = this.lastOutput;
