@@ -117,7 +117,8 @@ describe('the virtual camera on a real kernel: vivid -> facemat -> v4l2loopback 
         const stream = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: ours.deviceId } } });
         // Frames straight from the track (a detached <video> may never be painted by a headless
         // Chromium). While the camera reopens, facemat holds the last picture (a repeat every
-        // 400 ms); the 30th frame is one from the camera again (checked below by the metrics).
+        // 400 ms); 30 frames, so that the camera's own frames flow again by the last one (the
+        // metrics below show them going out while Chromium watched).
         const track = stream.getVideoTracks()[0];
         note(`opened ${track.label} (${track.readyState}${track.muted ? ', muted' : ''})`);
         track.addEventListener('ended', () => note('track ended'));
