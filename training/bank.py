@@ -146,8 +146,8 @@ def augment_photo(img: np.ndarray, maps: list, rng, cfg: dict):
     cfg["p_geom"], turned by up to cfg["deg"] degrees and scaled by cfg["scale"] (below 1: zoomed
     out) about a centre moved by up to 5 % of the side, the border pixels repeated outward; then,
     with probability cfg["p_degrade"], degraded as a webcam frame (synth.photometric: colour, low-
-    resolution sensor, blur, noise, JPEG). img: SxSx3 uint8; maps: SxS arrays (the target and the
-    teacher's outputs) moved with the image, so each stays the image's own. Returns (img, maps).
+    resolution sensor, blur, noise, JPEG). img: SxSx3 uint8; maps: SxS uint8 arrays (the target and
+    the teacher's outputs) moved with the image, so each stays the image's own. Returns (img, maps).
 
     Why: the photos are the only samples with real hairlines and real glasses, and they are the
     same 706 upright, sharp, well-exposed studio pictures every epoch; the student fits them
@@ -165,10 +165,10 @@ def augment_photo(img: np.ndarray, maps: list, rng, cfg: dict):
         off = c_in - M @ c_out
 
         def warp(a):
-            return ndimage.affine_transform(a.astype(np.float32), M, off, order=1, mode="nearest")
-        img = np.clip(np.rint(np.stack([warp(img[..., c]) for c in range(3)], -1)), 0, 255).astype(np.uint8)
-        maps = [warp(m).astype(m.dtype) if m.dtype != np.uint8 else np.clip(np.rint(warp(m)), 0, 255).astype(np.uint8)
-                for m in maps]
+            moved = ndimage.affine_transform(a.astype(np.float32), M, off, order=1, mode="nearest")
+            return np.clip(np.rint(moved), 0, 255).astype(np.uint8)
+        img = np.stack([warp(img[..., c]) for c in range(3)], -1)
+        maps = [warp(m) for m in maps]
     if rng.random() < cfg.get("p_degrade", 0.0):
         img = photometric(img.astype(np.float32) / 255, rng, {})
     return img, maps

@@ -252,10 +252,7 @@ export class Scheduler {
     this.matteSlot?.release();
     this.matteSlot = null;
     // Copied now: the compositor reuses its output buffer for the next frame.
-    const last = this.lastOutput;
-    const picture = last && last.width === this.formatInUse.width && last.height === this.formatInUse.height
-      ? last.rgba.slice()
-      : this.placeholders!.get('starting');
+    const picture = this.lastPicture().rgba.slice();
     await this.reader.pause();
     while (this.stopReason === null && this.idle.update(this.fanout.anyConsumers(), this.clock.now())) {
       if (this.idle.keepAliveDue(this.clock.now())) this.sendKeepAlive(picture);
@@ -279,16 +276,19 @@ export class Scheduler {
     }
   }
 
-  /** The last picture again, with its seq (the "starting" one before any); not output. */
+  /** The last picture again, with its seq; not output. */
   private sendRepeat(now: number): void {
-    const { width, height } = this.formatInUse;
-    const last = this.lastOutput;
-    const frame = last && last.width === width && last.height === height
-      ? last
-      : { seq: this.nextSeq - 1, captureMs: nowMs(), width, height, rgba: this.placeholders!.get('starting') };
-    this.fanout.offerRepeat(frame);
+    this.fanout.offerRepeat(this.lastPicture());
     this.hold.sent(now);
     this.metrics.frames.repeated++;
+  }
+
+  /** The last frame output in the format in use, or the "starting" picture before any. */
+  private lastPicture(): OutputFrame {
+    const { width, height } = this.formatInUse;
+    const last = this.lastOutput;
+    if (last && last.width === width && last.height === height) return last;
+    return { seq: this.nextSeq - 1, captureMs: nowMs(), width, height, rgba: this.placeholders!.get('starting') };
   }
 
   /** One frame for the sinks nobody watches; not counted as output. */
