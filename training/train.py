@@ -130,12 +130,18 @@ def _batches(cfg, bank, dev, seed, start_batch=0):
 
 
 def warm_start_state(path, arch: dict, data_root=None, size: int = 256, log=print) -> dict:
-    """A checkpoint's weights for a network of `arch`. A narrower checkpoint is widened to arch's
+    """A checkpoint's weights for a network of `arch`. A checkpoint with one convolution per
+    decoder block is deepened to arch's dec_convs 2 with the same function (training.widen.deepen).
+    A narrower checkpoint is widened to arch's
     channel counts with the same function (training.widen; the new channels' BatchNorms are
     normalised on 32 training photos from data_root). A checkpoint with "relu" heads (every
     shipped student) is converted to "crelu" heads computing the same function, so a run with
     arch.head_input "crelu" can continue from it."""
     src = net_from_ckpt(load_ckpt(path))
+    if src.config["dec_convs"] != arch.get("dec_convs", 1):
+        from .widen import deepen
+        src = deepen(src.eval(), arch.get("dec_convs", 1))
+        log(f"{path}: decoder deepened to {src.config['dec_convs']} convolutions per block with the same function")
     same_design = all(list(np.atleast_1d(src.config[k])) == list(np.atleast_1d(arch[k])) for k in ("depth", "expand", "dec_convs"))
     if same_design and (list(src.config["width"]), list(src.config["dec"])) != (list(arch["width"]), list(arch["dec"])):
         from .widen import normalise_new_channels, training_photos, widen

@@ -1,4 +1,5 @@
-"""A trained student widened into a larger architecture that computes exactly the same function.
+"""A trained student widened (or deepened) into a larger architecture that computes exactly the
+same function.
 
 Why: the student underfits (on real photos its training faces score about as low as its unseen
 ones) and it runs in 6-9 ms of its 12 ms budget, so it can afford more channels; but the CPU can
@@ -15,7 +16,14 @@ would read them get gradients at the first step. Each new channel's BatchNorm is
 mean and variance of its input on real training photos (gamma 1, beta 0), so the new features
 start normalised, also when training folds BatchNorm into the convolutions (train.fold_bn).
 
-Training widens by itself: a run whose arch (width, dec) is wider than its init.student /
+Deepening (`deepen`): a decoder with one depthwise-separable convolution per block (dec_convs 1)
+gets a second one in each block from /16 to /2 (dec_convs 2, what the outline's capacity costs
+least at inference: 1.02x, training/README.md). The new convolutions start as the identity (a
+Dirac depthwise kernel, an identity pointwise matrix, BatchNorm that passes its input through);
+they read the block's output, which is already past a ReLU and so non-negative, so the ReLUs
+after them change nothing either. Every weight of theirs gets a gradient at the first step.
+
+Training widens and deepens by itself: a run whose arch (width, dec) is wider than its init.student /
 init.ablation checkpoint starts from the widened checkpoint (train.warm_start_state). By hand:
   /usr/bin/python3 -m training.widen --ckpt models/facemat-student.onnx \\
       --width 16,32,48,64,96 --dec 64,48,32,24,16 --out training/runs/wide/init.pt
@@ -112,6 +120,37 @@ def widen(src: FaceMatNet, width, dec, seed: int = 0) -> FaceMatNet:
     if src.has_logvar:
         _copy_conv(src.logvar_head, wide.logvar_head, ly, one)
     return wide
+
+
+def deepen(src: FaceMatNet, dec_convs: int) -> FaceMatNet:
+    """src (dec_convs 1) with dec_convs 2: a second depthwise-separable convolution in each of the
+    decoder blocks dec16..dec2, initialised as the identity, so the function is src's exactly in
+    eval mode (and folded; in train mode the new BatchNorms use batch statistics). Returns the
+    new network in eval mode."""
+    cfg = dict(src.config)
+    if (cfg["dec_convs"], dec_convs) != (1, 2):
+        raise ValueError(f"can only deepen the decoder from 1 to 2 convolutions per block, not {cfg['dec_convs']} -> {dec_convs}")
+    deep = build(dict(cfg, dec_convs=dec_convs))
+    missing, unexpected = deep.load_state_dict(src.state_dict(), strict=False)
+    if unexpected:
+        raise ValueError(f"deepen: unexpected weights {unexpected[:3]}")
+    new_prefixes = {k.rsplit(".", 1)[0] for k in missing}  # e.g. dec16.body.2.0 (its conv)
+    eps = next(m for m in deep.modules() if isinstance(m, nn.BatchNorm2d)).eps
+    with torch.no_grad():
+        for name in (f"dec{s}" for s in (16, 8, 4, 2)):
+            body = getattr(deep, name).body
+            dw, pw = body[2], body[3]
+            if not {f"{name}.body.2.0", f"{name}.body.3.0"} <= new_prefixes:
+                raise ValueError(f"deepen: {name} has no new convolutions")
+            dw[0].weight.zero_()
+            dw[0].weight[:, 0, 1, 1] = 1.0
+            pw[0].weight.copy_(torch.eye(pw[0].out_channels)[:, :, None, None])
+            for bn in (dw[1], pw[1]):
+                bn.weight.fill_(1.0)
+                bn.bias.zero_()
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1.0 - eps)  # (x - 0) / sqrt(var + eps) = x
+    return deep.eval()
 
 
 @torch.no_grad()

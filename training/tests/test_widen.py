@@ -75,3 +75,30 @@ def test_a_run_widens_a_narrower_init_checkpoint(tmp_path, monkeypatch):
     assert any("widened" in m for m in lines)
     with torch.no_grad():
         assert torch.allclose(wide.eval()(x)[0], src.eval()(x)[0], atol=1e-5)
+
+
+def test_deepened_decoder_gives_the_source_outputs_and_learns():
+    """dec_convs 1 -> 2: the new identity convolutions change no output (eval mode, and with
+    BatchNorm folded as training does), and each of their weights gets a gradient."""
+    from training.fold import fold_bn
+    from training.widen import deepen
+    src = randomised_net(STUDENT_ARCH).eval()
+    deep = deepen(src, 2)
+    assert deep.config["dec_convs"] == 2 and len(deep.dec16.body) == 4 and len(deep.dec1.body) == 2
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        a, lv = deep(x)
+        b, lvb = src(x)
+    assert torch.allclose(a, b, atol=1e-5) and torch.allclose(lv, lvb, atol=1e-4)
+    folded = fold_bn(deep)
+    folded.train()
+    folded(x)[0].mean().backward()
+    for name in ("dec16", "dec8", "dec4", "dec2"):
+        for layer in getattr(folded, name).body[2:]:
+            assert layer[0].weight.grad.abs().max() > 0, name
+
+
+def test_only_one_to_two_decoder_convolutions_is_deepened():
+    from training.widen import deepen
+    with pytest.raises(ValueError, match="can only deepen"):
+        deepen(randomised_net(STUDENT_ARCH), 3)
