@@ -387,3 +387,41 @@ def test_cli_mattes_are_scored_at_the_labels_resolution_with_the_oracle_beside_t
     Image.new("L", (48, 48)).save(hollow / f"{samples[1].name}.png")
     with pytest.raises(ValueError, match="matte is 48x48, its label map 96x96"):
         evaluate_mattes({"hollow": hollow}, samples)
+
+
+def test_validation_photos_with_label_errors_are_reported_apart(tmp_path, monkeypatch):
+    """'val_ok' is 'val' less the photos of val_label_errors.json; 'val' keeps them all."""
+    import json
+    from PIL import Image
+    from training import realocc
+    from training.data import FACE_CLASSES, list_samples, load_labels, split
+    root, _labs = _photo_root(tmp_path, 14, 96, seed=2)
+    samples = list_samples(root)
+    _tr, va = split(samples, 0.15, 1234)
+    assert len(va) >= 2
+    listed = va[0].name
+    errors = tmp_path / "val_label_errors.json"
+    errors.write_text(json.dumps({"about": "test", "faces": {listed: "a hand labelled skin"}}))
+    monkeypatch.setattr(realocc, "VAL_LABEL_ERRORS", errors)
+    mattes = tmp_path / "m"
+    mattes.mkdir()
+    for s in samples:  # every matte exact except the listed photo's, which is empty
+        face = np.isin(load_labels(s), FACE_CLASSES) & (s.name != listed)
+        Image.fromarray((face * 255).astype(np.uint8)).save(mattes / f"{s.name}.png")
+    res = realocc.evaluate_mattes({"m": mattes}, samples, log=lambda *_: None)["m"]
+    assert res["val"]["n"] == len(va) and res["val_ok"]["n"] == len(va) - 1
+    assert res["val_ok"]["iou"] == 1.0 and res["val"]["iou"] == pytest.approx((len(va) - 1) / len(va))
+
+
+def test_the_validation_label_error_list_names_validation_photos_only():
+    """Each entry of the shipped list is a validation photo of the data set (when it is here)."""
+    from training.data import list_samples, split
+    from training.realocc import val_label_errors
+    from training.utils import resolve_data_root
+    try:
+        root = resolve_data_root("../shared/data/celebamask-hq-1k")
+    except Exception:
+        pytest.skip("the CelebAMask-HQ subset is not on this machine")
+    _tr, va = split(list_samples(root), 0.15, 1234)
+    bad = val_label_errors()
+    assert len(bad) == 5 and set(bad) <= {s.name for s in va} and all(bad.values())
