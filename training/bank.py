@@ -28,7 +28,7 @@ resized back to S (bilinear for everything, so alpha stays soft), directional li
 scale (aug "light", see face_light), and colour jitter of the image only (brightness, contrast,
 saturation, gamma, per-channel gain); all batched tensor ops. The training faces' own photos
 (BankStream p_photo) may also have their skin and hair recoloured first (photo_recolour,
-recolour_photo), and be turned, zoomed out and degraded as a webcam frame (photo_aug,
+recolour_photo), get another training photo's hair laid over them (hair_paste, paste_hair), and be turned, zoomed out and degraded as a webcam frame (photo_aug,
 augment_photo), per photo in numpy.
 """
 from __future__ import annotations
@@ -139,6 +139,39 @@ def recolour_photo(photos: dict, i: int, rng, recol: dict) -> np.ndarray:
         gains = hair_tone.draw_gains(rng, photos["hair_mean"][i])
         img = skin_tone.recolour(img, photos["hair_w"][i] / np.float32(255), gains)
     return img
+
+
+def paste_hair(photos: dict, i: int, img: np.ndarray, maps: list, rng, cfg: dict):
+    """Photo i (img, maybe recoloured; maps: its target, then the teacher's alpha and log-variance,
+    SxS uint8) with, with probability cfg["p"], another training photo's labelled hair laid over
+    it: the donor's pixels where its hair weight (hair_w, the label feathered 0.75 px) is, mirrored
+    with p 0.5 and moved by up to cfg["shift"] (a share of the side, default 0.04). The target and
+    the teacher's alpha lose the face where the hair now covers it; the log-variance is kept (it
+    only weights the loss). Returns (img, maps).
+
+    Why: the largest error left on unseen photos is the hairline: forehead between the strands of
+    a fringe missed, thin strands over a cheek taken for face (0.7.0, validation photos: 0.034 of
+    the union, half of all error). Each training photo shows one hairline; CelebA-HQ faces are
+    aligned, so a donor's fringe and side hair land where hair falls on a face, and every photo
+    gets the other 700 hairlines, real strands and real hair texture, over its own skin."""
+    if rng.random() >= cfg.get("p", 0.0):
+        return img, maps
+    n, S = len(photos["img"]), img.shape[0]
+    j = (i + 1 + int(rng.integers(n - 1))) % n  # any photo but i
+    h, donor = photos["hair_w"][j].astype(np.float32) / 255, photos["img"][j]
+    if rng.random() < 0.5:
+        h, donor = h[:, ::-1], donor[:, ::-1]
+    lim = int(round(cfg.get("shift", 0.04) * S))
+    dy, dx = (int(v) for v in rng.integers(-lim, lim + 1, 2))
+    moved_h, moved = np.zeros_like(h), np.zeros_like(donor)
+    ys, yd = slice(max(0, -dy), S - max(0, dy)), slice(max(0, dy), S - max(0, -dy))
+    xs, xd = slice(max(0, -dx), S - max(0, dx)), slice(max(0, dx), S - max(0, -dx))
+    moved_h[yd, xd], moved[yd, xd] = h[ys, xs], donor[ys, xs]
+    w = moved_h[..., None]
+    img = np.clip(np.rint(img * (1 - w) + moved * w), 0, 255).astype(np.uint8)
+    keep = 1 - moved_h
+    maps = [np.clip(np.rint(m * keep), 0, 255).astype(np.uint8) for m in maps[:2]] + list(maps[2:])
+    return img, maps
 
 
 def augment_photo(img: np.ndarray, maps: list, rng, cfg: dict):
@@ -277,11 +310,12 @@ class BankStream:
     def __init__(self, bank_dir, batch: int, seed: int, aug: dict | None = None, refresh: int = 200,
                  start_batch: int = 0, max_shards: int | None = None, exclude=(),
                  photos: dict | None = None, p_photo: float = 0.0, photo_recolour: dict | None = None,
-                 photo_aug: dict | None = None):
+                 photo_aug: dict | None = None, hair_paste: dict | None = None):
         self.dir = Path(bank_dir)
         self.photos, self.p_photo = (photos, float(p_photo)) if photos and p_photo > 0 else (None, 0.0)
         self.photo_recolour = photo_recolour or {}
         self.photo_aug = photo_aug or {}
+        self.hair_paste = hair_paste or {}
         self.batch, self.seed, self.refresh = batch, seed, refresh
         self.aug = {"flip": 0.5, "crop": [0.8, 1.0], "p_crop": 0.7, "jitter": 1.0, **(aug or {})}
         self.b = start_batch
@@ -357,6 +391,8 @@ class BankStream:
             photo = a is self.photos
             img = recolour_photo(a, i, rrng, self.photo_recolour) if photo and self.photo_recolour else a["img"][i]
             maps = [a["alpha"][i]] + ([a["talpha"][i], a["tlogvar"][i]] if self.has_teacher else [])
+            if photo and self.hair_paste:
+                img, maps = paste_hair(a, i, img, maps, rrng, self.hair_paste)
             if photo and self.photo_aug:
                 img, maps = augment_photo(img, maps, rrng, self.photo_aug)
             imgs.append(img)

@@ -188,7 +188,8 @@ def _raw_batches(cfg, bank, dev, seed, start_batch=0):
         yield from BankStream(bk["dir"], t["batch"], seed, bk.get("aug"), start_batch=start_batch,
                               max_shards=bk.get("max_shards"), exclude=excl,
                               photos=photos, p_photo=bk.get("p_photo", 0.0),
-                              photo_recolour=bk.get("photo_recolour"), photo_aug=bk.get("photo_aug"))
+                              photo_recolour=bk.get("photo_recolour"), photo_aug=bk.get("photo_aug"),
+                              hair_paste=bk.get("hair_paste"))
         return
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
     if t.get("fixed_batch"):
@@ -371,7 +372,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
         log(f"bank: a share {cfg['bank']['p_photo']} of the batch slots are the training faces' own photos"
             " with their labels (bank.p_photo); recoloured: "
             f"{cfg['bank'].get('photo_recolour') or 'no'} (bank.photo_recolour); turned, zoomed out and degraded: "
-            f"{cfg['bank'].get('photo_aug') or 'no'} (bank.photo_aug)")
+            f"{cfg['bank'].get('photo_aug') or 'no'} (bank.photo_aug); another photo's hair laid over: "
+            f"{cfg['bank'].get('hair_paste') or 'no'} (bank.hair_paste)")
     (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
     teacher = None
     if teacher_ckpt and not cached:

@@ -361,6 +361,33 @@ def test_photo_augmentation_moves_the_label_with_the_picture():
     assert np.array_equal(da, alpha) and not np.array_equal(deg, img)  # degradation leaves the label
 
 
+def test_pasted_hair_covers_the_face_in_the_picture_and_the_target_alike():
+    """paste_hair: the donor's hair pixels replace the photo's where its hair weight is 1, the
+    target and the teacher's alpha lose the face there, and elsewhere nothing changes."""
+    from training.bank import paste_hair
+    S = 64
+    img = np.full((2, S, S, 3), 90, np.uint8)
+    img[1] = (20, 10, 5)                              # photo 1: dark brown "hair" everywhere
+    hair_w = np.zeros((2, S, S), np.uint8)
+    hair_w[1, :20] = 255                              # photo 1's hair: the top 20 rows (a fringe)
+    photos = {"img": img, "hair_w": hair_w}
+    alpha = np.zeros((S, S), np.uint8)
+    alpha[10:50, 16:48] = 255                         # photo 0's face reaches into the fringe's rows
+    talpha, tlogvar = alpha.copy(), np.full((S, S), 77, np.uint8)
+    rng = np.random.default_rng(0)
+    same = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar], rng, {"p": 0.0})
+    assert np.array_equal(same[0], img[0]) and same[1][0] is alpha
+    out, (a, ta, lv) = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar], rng, {"p": 1.0, "shift": 0.0})
+    assert (out[:20] == (20, 10, 5)).all() and (out[20:] == 90).all()
+    assert (a[:20] == 0).all() and np.array_equal(a[20:], alpha[20:]) and np.array_equal(ta, a)
+    assert np.array_equal(lv, tlogvar)
+    moved, (ma, _, _) = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar], np.random.default_rng(5),
+                                   {"p": 1.0, "shift": 0.1})
+    covered = (moved == (20, 10, 5)).all(-1)
+    assert 14 <= covered[:, S // 2].sum() <= 26       # the fringe moved by up to 6 rows, not wrapped
+    assert not covered[40:].any() and (ma[covered] == 0).all() and (ma[10:50, 16:48][~covered[10:50, 16:48]] == 255).all()
+
+
 def test_cli_mattes_are_scored_at_the_labels_resolution_with_the_oracle_beside_them(tmp_path):
     from PIL import Image
     from training.data import FACE_CLASSES, list_samples
