@@ -28,8 +28,9 @@ resized back to S (bilinear for everything, so alpha stays soft), directional li
 scale (aug "light", see face_light), and colour jitter of the image only (brightness, contrast,
 saturation, gamma, per-channel gain); all batched tensor ops. The training faces' own photos
 (BankStream p_photo) may also have their skin and hair recoloured first (photo_recolour,
-recolour_photo), get another training photo's hair laid over them (hair_paste, paste_hair), and be turned, zoomed out and degraded as a webcam frame (photo_aug,
-augment_photo), per photo in numpy.
+recolour_photo), get another training photo's hair laid over them (hair_paste, paste_hair), and
+be turned, zoomed out and degraded as a webcam frame (photo_aug, augment_photo), per photo in
+numpy.
 """
 from __future__ import annotations
 
@@ -153,7 +154,9 @@ def paste_hair(photos: dict, i: int, img: np.ndarray, maps: list, rng, cfg: dict
     a fringe missed, thin strands over a cheek taken for face (0.7.0, validation photos: 0.034 of
     the union, half of all error). Each training photo shows one hairline; CelebA-HQ faces are
     aligned, so a donor's fringe and side hair land where hair falls on a face, and every photo
-    gets the other 700 hairlines, real strands and real hair texture, over its own skin."""
+    gets the other 700 hairlines, real strands and real hair texture, over its own skin. Off by
+    default: measured level on unseen photos (less hair kept as face, more face missed beside it;
+    training/README.md, "hairpaste")."""
     if rng.random() >= cfg.get("p", 0.0):
         return img, maps
     n, S = len(photos["img"]), img.shape[0]

@@ -23,8 +23,9 @@ Dirac depthwise kernel, an identity pointwise matrix, BatchNorm that passes its 
 they read the block's output, which is already past a ReLU and so non-negative, so the ReLUs
 after them change nothing either. Every weight of theirs gets a gradient at the first step.
 
-Training widens and deepens by itself: a run whose arch (width, dec) is wider than its init.student /
-init.ablation checkpoint starts from the widened checkpoint (train.warm_start_state). By hand:
+Training widens and deepens by itself: a run whose arch (width, dec) is wider, or whose
+arch.dec_convs is 2 where its init.student / init.ablation checkpoint has 1, starts from the grown
+checkpoint (train.warm_start_state). Widening by hand:
   /usr/bin/python3 -m training.widen --ckpt models/facemat-student.onnx \\
       --width 16,32,48,64,96 --dec 64,48,32,24,16 --out training/runs/wide/init.pt
 """
