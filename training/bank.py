@@ -30,7 +30,7 @@ saturation, gamma, per-channel gain); all batched tensor ops. The training faces
 (BankStream p_photo) may also have their skin and hair recoloured first (photo_recolour,
 recolour_photo), get another training photo's hair laid over them (hair_paste, paste_hair), and
 be turned, zoomed out and degraded as a webcam frame (photo_aug, augment_photo), per photo in
-numpy.
+numpy, and carry their label groups for the auxiliary parsing loss (parts, training/parts.py).
 """
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ import torch
 import torch.nn.functional as F
 
 from .model import LOGVAR_MAX, LOGVAR_MIN
+from .parts import N_GROUPS, group_index, one_hot_u8
 from .synth import ALL_TYPES
 
 ARRAYS = ("img", "alpha", "talpha", "tlogvar", "type")
@@ -95,7 +96,8 @@ def real_photos(dcfg: dict, size: int, teacher_path, exclude=()) -> dict:
     composite's), real hair, glasses and hats over it, no synthesis. Kept in memory (about
     0.5 MB a face at 256 px) and mixed into the batches by BankStream(p_photo=...). For
     recolouring (recolour_photo) each photo also keeps its feathered skin and hair weights (uint8)
-    and their mean colours (NaN where the photo shows too little of either)."""
+    and their mean colours (NaN where the photo shows too little of either); for the auxiliary
+    parsing loss (BankStream parts=True, parts.py) its label map's groups at `size` (uint8 index)."""
     from .data import FACE_CLASSES, load_image, load_labels
     from .dataset import split_samples
     from .synth import hair_tone, skin_tone
@@ -113,6 +115,7 @@ def real_photos(dcfg: dict, size: int, teacher_path, exclude=()) -> dict:
     def u8(w):
         return np.clip(np.rint(w * 255), 0, 255).astype(np.uint8)
     out = {"img": img, "alpha": u8(alpha), "type": np.zeros(len(tr), np.uint8),
+           "parts": np.stack([group_index(lb) for lb in small]),
            "skin_w": np.stack([u8(skin_tone.skin_weight(lb, 0.75)) for lb in small]),
            "hair_w": np.stack([u8(hair_tone.hair_weight(lb, 0.75)) for lb in small]),
            "skin_mean": np.stack([(skin_stats(im, lb) or (nan3,))[0] for im, lb in zip(img, small)]),
@@ -313,9 +316,16 @@ class BankStream:
     def __init__(self, bank_dir, batch: int, seed: int, aug: dict | None = None, refresh: int = 200,
                  start_batch: int = 0, max_shards: int | None = None, exclude=(),
                  photos: dict | None = None, p_photo: float = 0.0, photo_recolour: dict | None = None,
-                 photo_aug: dict | None = None, hair_paste: dict | None = None):
+                 photo_aug: dict | None = None, hair_paste: dict | None = None, parts: bool = False):
         self.dir = Path(bank_dir)
         self.photos, self.p_photo = (photos, float(p_photo)) if photos and p_photo > 0 else (None, 0.0)
+        # parts: each batch also carries the photos' label groups (parts.py), zero on composites
+        self.parts = bool(parts)
+        if self.parts and not self.photos:
+            raise ValueError("parts (loss.w_parts) needs the training photos in the batches (bank.p_photo > 0)")
+        if self.parts and hair_paste:
+            raise ValueError("parts (loss.w_parts) and bank.hair_paste together are not supported: "
+                             "pasted hair would leave the photo's label groups as they were")
         self.photo_recolour = photo_recolour or {}
         self.photo_aug = photo_aug or {}
         self.hair_paste = hair_paste or {}
@@ -389,11 +399,14 @@ class BankStream:
         # the photos' recolouring draws from a stream of its own, so that it leaves every other
         # draw of the batch as it was
         rrng = np.random.default_rng([self.seed, 10, self.b - 1])
-        imgs, al, ta, tl = [], [], [], []
+        imgs, al, ta, tl, pt = [], [], [], [], []
         for a, i in picks:
             photo = a is self.photos
             img = recolour_photo(a, i, rrng, self.photo_recolour) if photo and self.photo_recolour else a["img"][i]
             maps = [a["alpha"][i]] + ([a["talpha"][i], a["tlogvar"][i]] if self.has_teacher else [])
+            n_maps = len(maps)
+            if self.parts and photo:
+                maps += one_hot_u8(a["parts"][i])
             if photo and self.hair_paste:
                 img, maps = paste_hair(a, i, img, maps, rrng, self.hair_paste)
             if photo and self.photo_aug:
@@ -403,11 +416,14 @@ class BankStream:
             if self.has_teacher:
                 ta.append(maps[1])
                 tl.append(maps[2])
+            if self.parts:
+                pt.append(np.stack(maps[n_maps:]) if photo else np.zeros((N_GROUPS,) + img.shape[:2], np.uint8))
         img = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2)
         alpha = torch.from_numpy(np.stack(al))[:, None].float() / 255.0
         talpha = torch.from_numpy(np.stack(ta))[:, None].float() / 255.0 if ta else None
         tlogvar = dequantise_logvar(torch.from_numpy(np.stack(tl))[:, None]) if tl else None
-        return augment(img, alpha, talpha, tlogvar, rng, self.aug)
+        parts = torch.from_numpy(np.stack(pt)).float() / 255.0 if pt else None
+        return augment(img, alpha, talpha, tlogvar, rng, self.aug, parts)
 
 
 def _crop_resize(x: torch.Tensor, boxes, S: int) -> torch.Tensor:
@@ -455,8 +471,10 @@ def face_light(x, alpha, rng, p: float):
     return (x * shade[:, None]).clamp(0, 1)
 
 
-def augment(img, alpha, talpha, tlogvar, rng, aug: dict):
-    """Flip, crop-resize (all maps alike), colour jitter (image only). img uint8 Bx3xSxS."""
+def augment(img, alpha, talpha, tlogvar, rng, aug: dict, parts=None):
+    """Flip, crop-resize (all maps alike), colour jitter (image only). img uint8 Bx3xSxS; parts
+    (optional) Bx N_GROUPS xSxS soft label groups (parts.py). Returns (img, alpha, face, talpha,
+    tlogvar, parts), None for what was not given."""
     B, _, S, _ = img.shape
     flip = rng.random(B) < aug.get("flip", 0.5)
     lo, hi = aug.get("crop", [0.8, 1.0])
@@ -467,7 +485,7 @@ def augment(img, alpha, talpha, tlogvar, rng, aug: dict):
             boxes.append((int(rng.integers(0, S - c + 1)), int(rng.integers(0, S - c + 1)), c))
         else:
             boxes.append((0, 0, S))
-    maps = [alpha] + [m for m in (talpha, tlogvar) if m is not None]
+    maps = [alpha] + [m for m in (talpha, tlogvar, parts) if m is not None]
     stack = torch.cat([img.float()] + maps, 1)
     stack = _crop_resize(stack, boxes, S)
     fl = torch.from_numpy(flip)
@@ -495,7 +513,10 @@ def augment(img, alpha, talpha, tlogvar, rng, aug: dict):
         k += 1
     if tlogvar is not None:
         tlogvar = stack[:, k:k + 1]
-    return img_out, alpha, (alpha > 0).float(), talpha, tlogvar
+        k += 1
+    if parts is not None:
+        parts = stack[:, k:k + parts.shape[1]].clamp(0, 1)
+    return img_out, alpha, (alpha > 0).float(), talpha, tlogvar, parts
 
 
 def main(argv=None):

@@ -159,6 +159,10 @@ class FaceMatNet(nn.Module):
         return feats
 
     def forward_logits(self, x):
+        return self.heads(self.features(x))
+
+    def features(self, x):
+        """What the heads read: the last decoder layer's output (as head_features gives it)."""
         s2, s4, s8, s16, s32 = self.encode(x)
         g = torch.sigmoid(self.ctx_gate(F.adaptive_avg_pool2d(s32, 1)))
         y = self.ctx_conv(s32) * g
@@ -167,7 +171,7 @@ class FaceMatNet(nn.Module):
         y = self.dec4(y, s4)
         y = self.dec2(y, s2)
         y = self.dec1(y, self.rgb_skip(x))
-        return self.heads(self.head_features(y))
+        return self.head_features(y)
 
     def rgb_skip(self, x):
         """The image as the full-resolution decoder block's skip input."""

@@ -189,7 +189,8 @@ def _raw_batches(cfg, bank, dev, seed, start_batch=0):
                               max_shards=bk.get("max_shards"), exclude=excl,
                               photos=photos, p_photo=bk.get("p_photo", 0.0),
                               photo_recolour=bk.get("photo_recolour"), photo_aug=bk.get("photo_aug"),
-                              hair_paste=bk.get("hair_paste"))
+                              hair_paste=bk.get("hair_paste"),
+                              parts=bool(cfg["loss"].get("w_parts")))
         return
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
     if t.get("fixed_batch"):
@@ -391,9 +392,22 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
         f" device {dev}; mode {mode}; teacher {tname}")
     names = {"weighted": ["student"], "ablation": ["ablation"], "both": ["student", "ablation"]}[mode]
     nets, opts = {}, {}
+    # loss.w_parts: a parsing head per student on the alpha head's input, trained on the photos'
+    # label groups and never saved with the student (training/parts.py)
+    w_parts = float(cfg["loss"].get("w_parts", 0) or 0)
+    parts_heads = {}
+    if w_parts:
+        from .parts import PartsHead, parts_loss
+        if not (bmeta is not None and cfg["bank"].get("p_photo")):
+            raise ValueError("loss.w_parts needs a bank with the training photos mixed in (bank.p_photo > 0)")
+        parts_heads = {n: PartsHead(base.alpha_head.in_channels).to(dev, memory_format=fmt).train() for n in names}
+        log(f"auxiliary parsing head on the training photos' label groups, weight {w_parts} (loss.w_parts)")
+
+    def params(n):
+        return list(nets[n].parameters()) + (list(parts_heads[n].parameters()) if parts_heads else [])
     for n in names:
         nets[n] = copy.deepcopy(base).to(dev, memory_format=fmt).train()
-        opts[n] = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
+        opts[n] = torch.optim.AdamW(params(n), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
     hist = {n: [] for n in names}
     step, seen, elapsed0 = 0, 0, 0.0
     state_path = run_dir / "state.pt"
@@ -404,7 +418,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
 
         def refold(n):
             fold_bn(nets[n]).to(dev, memory_format=fmt).train()
-            opts[n] = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
+            opts[n] = torch.optim.AdamW(params(n), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
     nfrozen = int(t.get("freeze_prefix", 0) or 0)
     crop = int(t.get("crop", 0) or 0)
     if crop and crop % 32:
@@ -416,6 +430,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
                 refold(n)
             freeze_prefix(nets[n], nfrozen)
             nets[n].load_state_dict(st["nets"][n])
+            if parts_heads:
+                parts_heads[n].load_state_dict(st["parts_heads"][n])
             opts[n].load_state_dict(st["opts"][n])
         step, seen, elapsed0, hist = st["step"], st["seen"], st["elapsed"], st["hist"]
         log(f"resumed from {state_path}: step {step}, {seen} samples, {elapsed0:.0f} s")
@@ -448,7 +464,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
             save_ckpt(run_dir / f"{n}.pt", unfolded(nets[n]) if fold else nets[n], arch, cfg["size"], n, cfg,
                       {"teacher": str(tname), "weighted": n == "student", "result": res})
         _train_state(state_path, step, seen, clock.elapsed(), hist, nets, opts,
-                       {"mode": mode, "teacher": teacher_ckpt, "final": final})
+                     {"mode": mode, "teacher": teacher_ckpt, "final": final,
+                      "parts_heads": {n: h.state_dict() for n, h in parts_heads.items()}})
 
     pool = None
     if t.get("parallel_students") and len(names) > 1 and dev.type == "cpu":
@@ -490,8 +507,16 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
             for g in opts[n].param_groups:
                 g["lr"] = lr_at(prog, t["lr"])
             with train_amp(dev, t):
-                a, lv = nets[n](x)
+                if parts_heads:
+                    y = nets[n].features(x)
+                    logits, lv = nets[n].heads(y)
+                    a, pl = torch.sigmoid(logits), parts_heads[n](y)
+                else:
+                    a, lv = nets[n](x)
             loss, parts = losses.student_loss(a.float(), lv.float(), gt, ta, tlv, cfg["loss"], weighted=(n == "student"))
+            if parts_heads:
+                parts["parts"] = parts_loss(pl.float(), batch[5].to(dev))
+                loss = loss + w_parts * parts["parts"]
             opts[n].zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(nets[n].parameters(), t.get("clip", 5.0))

@@ -92,7 +92,8 @@ def test_bank_shards_reproduce_the_stream_and_augment_consistently(tmp_path):
     # a second build skips finished shards
     build_bank(cfg, out, 2, 4, tmp_path / "teacher.pt", seed=3, log=lambda *a: None, faces=(tb, desc))
     bs = BankStream(out, 5, 0, {"jitter": 0})
-    im, al, face, ta, tl = next(bs)
+    im, al, face, ta, tl, parts = next(bs)
+    assert parts is None  # no photos, no label groups
     assert im.shape == (5, 3, 64, 64) and im.dtype == torch.uint8
     assert al.shape == ta.shape == tl.shape == (5, 1, 64, 64)
     assert float(al.min()) >= 0 and float(al.max()) <= 1

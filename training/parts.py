@@ -1,0 +1,55 @@
+"""Auxiliary face parsing for the student's training photos (loss.w_parts): what the label maps say
+beyond "face or not".
+
+The alpha target calls every pixel that is not visible face skin 0, whether it is hair, a neck, an
+ear or a wall. The training photos' label maps say which: a second head on the features the alpha
+head reads (`FaceMatNet.features`) learns those groups by cross-entropy on the photo slots of a
+batch (composites have no such map and add nothing). The head is trained and thrown away: the
+shipped network and its cost are unchanged, only the features it shares with the alpha head are
+asked to tell hair, neck and ears apart from skin, the outlines the real-occlusion photos miss.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .data import FACE_CLASSES
+
+# label-map classes (data.PARTS, 1-based; 0 background) of each group; every other class is group 0
+GROUPS = {"face": FACE_CLASSES, "hair": (13,), "eyeglasses": (3,), "ears": (8, 9, 15),
+          "neck": (16, 17), "hat": (14,), "cloth": (18,)}
+N_GROUPS = 1 + len(GROUPS)  # with the background
+
+
+def group_index(labels: np.ndarray) -> np.ndarray:
+    """HxW label map -> HxW uint8 group index (0 background, then GROUPS in order)."""
+    out = np.zeros(labels.shape, np.uint8)
+    for g, classes in enumerate(GROUPS.values(), start=1):
+        out[np.isin(labels, classes)] = g
+    return out
+
+
+def one_hot_u8(index: np.ndarray) -> list[np.ndarray]:
+    """HxW group index -> N_GROUPS HxW uint8 maps (255 where the pixel is in the group): the form
+    in which the bank's per-photo maps are moved with the image (augment_photo, augment)."""
+    return [np.where(index == g, np.uint8(255), np.uint8(0)) for g in range(N_GROUPS)]
+
+
+class PartsHead(nn.Conv2d):
+    """A 3x3 convolution from the alpha head's input to the group logits. Starts at zero, so its
+    first gradients into the shared features are zero and a trained student is not jolted."""
+
+    def __init__(self, cin: int):
+        super().__init__(cin, N_GROUPS, 3, 1, 1)
+        nn.init.zeros_(self.weight)
+        nn.init.zeros_(self.bias)
+
+
+def parts_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy against soft group maps (B x N_GROUPS x H x W, summing to 1 where a label
+    exists and to 0 on composites), averaged over the labelled pixels; 0 when there are none."""
+    n = target.sum(1)
+    ce = -(target * F.log_softmax(logits, 1)).sum(1)
+    return ce.sum() / n.sum().clamp(min=1.0)
