@@ -37,6 +37,20 @@ def randomised_net(arch, seed=0):
     return net.eval()
 
 
+def photo_root(tmp_path, n: int, size: int, seed: int):
+    """A data root of n synthetic faces (images/ and masks/, the 1k subset's layout): (root, labels)."""
+    from PIL import Image
+    from training.data import synthetic_faces
+    root = tmp_path / "data"
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    imgs, labs = synthetic_faces(n, size, seed=seed)
+    for i, (im, lb) in enumerate(zip(imgs, labs)):
+        Image.fromarray(im).save(root / "images" / f"f{i}.png")
+        Image.fromarray(lb).save(root / "masks" / f"f{i}.png")
+    return root, labs
+
+
 @pytest.fixture(scope="session")
 def bank():
     from training.synth import FaceBank

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import randomised_net
+from conftest import photo_root, randomised_net
 from training.model import STUDENT_ARCH, TEACHER_ARCH
 
 
@@ -255,27 +255,13 @@ def test_bank_stream_never_draws_an_excluded_faces_composites(tmp_path):
     assert gone not in left and left == set(faces) - {gone}
 
 
-def _photo_root(tmp_path, n: int, size: int, seed: int):
-    """A data root of n synthetic faces (images/ and masks/, the 1k subset's layout): (root, labels)."""
-    from PIL import Image
-    from training.data import synthetic_faces
-    root = tmp_path / "data"
-    (root / "images").mkdir(parents=True)
-    (root / "masks").mkdir()
-    imgs, labs = synthetic_faces(n, size, seed=seed)
-    for i, (im, lb) in enumerate(zip(imgs, labs)):
-        Image.fromarray(im).save(root / "images" / f"f{i}.png")
-        Image.fromarray(lb).save(root / "masks" / f"f{i}.png")
-    return root, labs
-
-
 def test_real_photos_mix_into_the_bank_stream_with_their_own_labels(tmp_path):
     from training.bank import BankStream, real_photos
     from training.data import FACE_CLASSES
     from training.dataset import train_face_names
     from training.train import save_ckpt
     cfg, out, tb, desc = _tiny_bank(tmp_path)
-    root, labs = _photo_root(tmp_path, 6, 128, seed=1)
+    root, labs = photo_root(tmp_path, 6, 128, seed=1)
     dcfg = {"root": str(root), "val_fraction": 0.2, "split_seed": 0}
     save_ckpt(tmp_path / "t.pt", randomised_net(TEACHER_ARCH), TEACHER_ARCH, 64, "teacher", {})
     ph = real_photos(dcfg, 64, tmp_path / "t.pt")
@@ -307,7 +293,7 @@ def test_photo_recolouring_moves_only_the_skin_and_hair_and_keeps_the_label(tmp_
     from training.bank import BankStream, real_photos, recolour_photo
     from training.train import save_ckpt
     cfg, out, tb, desc = _tiny_bank(tmp_path)
-    root, _labs = _photo_root(tmp_path, 6, 128, seed=1)
+    root, _labs = photo_root(tmp_path, 6, 128, seed=1)
     save_ckpt(tmp_path / "t.pt", randomised_net(TEACHER_ARCH), TEACHER_ARCH, 64, "teacher", {})
     ph = real_photos({"root": str(root), "val_fraction": 0.2, "split_seed": 0}, 64, tmp_path / "t.pt")
     assert not np.isnan(ph["skin_mean"]).any() and not np.isnan(ph["hair_mean"]).any()
@@ -393,7 +379,7 @@ def test_cli_mattes_are_scored_at_the_labels_resolution_with_the_oracle_beside_t
     from PIL import Image
     from training.data import FACE_CLASSES, list_samples
     from training.realocc import evaluate_mattes
-    root, labs = _photo_root(tmp_path, 3, 96, seed=2)
+    root, labs = photo_root(tmp_path, 3, 96, seed=2)
     samples = list_samples(root)
     exact, hollow = tmp_path / "exact", tmp_path / "hollow"
     exact.mkdir()
@@ -423,7 +409,7 @@ def test_validation_photos_with_label_errors_are_reported_apart(tmp_path, monkey
     from PIL import Image
     from training import realocc
     from training.data import FACE_CLASSES, list_samples, load_labels, split
-    root, _labs = _photo_root(tmp_path, 14, 96, seed=2)
+    root, _labs = photo_root(tmp_path, 14, 96, seed=2)
     samples = list_samples(root)
     _tr, va = split(samples, 0.15, 1234)
     assert len(va) >= 2

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import randomised_net
+from conftest import photo_root, randomised_net
 from training.model import TEACHER_ARCH
 
 
@@ -41,17 +41,9 @@ def test_the_head_starts_silent_and_the_loss_counts_labelled_pixels_only():
     assert float(parts_loss(sure, tgt)) < 1e-6
 
 
-def _photo_data(tmp_path, n=6, size=128):
-    from PIL import Image
-    from training.data import synthetic_faces
-    root = tmp_path / "data"
-    (root / "images").mkdir(parents=True)
-    (root / "masks").mkdir()
-    imgs, labs = synthetic_faces(n, size, seed=1)
-    for i, (im, lb) in enumerate(zip(imgs, labs)):
-        Image.fromarray(im).save(root / "images" / f"f{i}.png")
-        Image.fromarray(lb).save(root / "masks" / f"f{i}.png")
-    return {"root": str(root), "val_fraction": 0.2, "split_seed": 0, "src_size": size}
+def _photo_data(tmp_path):
+    root, _labs = photo_root(tmp_path, 6, 128, seed=1)
+    return {"root": str(root), "val_fraction": 0.2, "split_seed": 0, "src_size": 128}
 
 
 def _bank(tmp_path, dcfg):
