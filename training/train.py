@@ -403,11 +403,15 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
         parts_heads = {n: PartsHead(base.alpha_head.in_channels).to(dev, memory_format=fmt).train() for n in names}
         log(f"auxiliary parsing head on the training photos' label groups, weight {w_parts} (loss.w_parts)")
 
-    def params(n):
-        return list(nets[n].parameters()) + (list(parts_heads[n].parameters()) if parts_heads else [])
+    def new_opt(n, with_head=True):
+        """The student's optimiser; its parsing head, when there is one, is a second group."""
+        opt = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
+        if parts_heads and with_head:
+            opt.add_param_group({"params": list(parts_heads[n].parameters())})
+        return opt
     for n in names:
         nets[n] = copy.deepcopy(base).to(dev, memory_format=fmt).train()
-        opts[n] = torch.optim.AdamW(params(n), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
+        opts[n] = new_opt(n)
     hist = {n: [] for n in names}
     step, seen, elapsed0 = 0, 0, 0.0
     state_path = run_dir / "state.pt"
@@ -418,7 +422,7 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
 
         def refold(n):
             fold_bn(nets[n]).to(dev, memory_format=fmt).train()
-            opts[n] = torch.optim.AdamW(params(n), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
+            opts[n] = new_opt(n)
     nfrozen = int(t.get("freeze_prefix", 0) or 0)
     crop = int(t.get("crop", 0) or 0)
     if crop and crop % 32:
@@ -430,9 +434,21 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
                 refold(n)
             freeze_prefix(nets[n], nfrozen)
             nets[n].load_state_dict(st["nets"][n])
-            if parts_heads:
+            saved_head = n in st.get("parts_heads", {})
+            osd = st["opts"][n]
+            if saved_head and not parts_heads:  # loss.w_parts set to 0 on resume: the head is dropped
+                keep = set(osd["param_groups"][0]["params"])
+                osd = {"state": {k: v for k, v in osd["state"].items() if k in keep},
+                       "param_groups": osd["param_groups"][:1]}
+                saved_head = False
+                log(f"{n}: the parsing head in {state_path} is dropped (loss.w_parts 0 on resume)")
+            if saved_head:
                 parts_heads[n].load_state_dict(st["parts_heads"][n])
-            opts[n].load_state_dict(st["opts"][n])
+            opts[n] = new_opt(n, with_head=saved_head)
+            opts[n].load_state_dict(osd)
+            if parts_heads and not saved_head:  # loss.w_parts newly set on resume
+                opts[n].add_param_group({"params": list(parts_heads[n].parameters())})
+                log(f"{n}: no parsing head in {state_path}; it starts at zero (loss.w_parts set on resume)")
         step, seen, elapsed0, hist = st["step"], st["seen"], st["elapsed"], st["hist"]
         log(f"resumed from {state_path}: step {step}, {seen} samples, {elapsed0:.0f} s")
     else:

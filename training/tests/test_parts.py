@@ -87,7 +87,7 @@ def test_the_photos_label_groups_move_with_the_picture_and_composites_carry_none
         BankStream(out, 8, 4, photos=ph, p_photo=0.5, parts=True, hair_paste={"p": 0.5})
 
 
-def test_a_run_with_the_parsing_loss_saves_a_plain_student_and_resumes(tmp_path):
+def test_a_run_with_the_parsing_loss_saves_a_plain_student_and_resumes_with_or_without_it(tmp_path):
     from training.model import STUDENT_ARCH, build
     from training.train import cli
     from training.utils import REPO_ROOT
@@ -96,8 +96,9 @@ def test_a_run_with_the_parsing_loss_saves_a_plain_student_and_resumes(tmp_path)
     common = ["--config", str(REPO_ROOT / "training" / "configs" / "student.json"),
               "--set", "size=64", "--set", f"data={json.dumps(dcfg)}", "--set", "train.batch=4",
               "--set", "train.max_steps=3", "--set", "train.skip_val=true", "--set", "train.log_every=1",
-              "--set", f'bank.dir="{out}"', "--set", "bank.p_photo=0.5", "--set", "loss.w_parts=0.5"]
-    rd, res = cli("student", common + ["--run-dir", str(tmp_path / "s")])
+              "--set", f'bank.dir="{out}"', "--set", "bank.p_photo=0.5"]
+    with_parts = ["--set", "loss.w_parts=0.5"]
+    rd, res = cli("student", common + with_parts + ["--run-dir", str(tmp_path / "s")])
     assert res["steps"] == 3
     log = (rd / "log.txt").read_text()
     assert "auxiliary parsing head" in log and " parts=" in log
@@ -108,3 +109,12 @@ def test_a_run_with_the_parsing_loss_saves_a_plain_student_and_resumes(tmp_path)
     assert float(st["parts_heads"]["student"]["weight"].abs().max()) > 0  # the head learnt
     rd2, res2 = cli("student", ["--resume", str(rd), "--set", "train.max_steps=5"])
     assert res2["steps"] == 5 and "resumed from" in (rd / "log.txt").read_text()
+    # and the other way: resumed without it, the head is dropped
+    _, res3 = cli("student", ["--resume", str(rd), "--set", "train.max_steps=6", "--set", "loss.w_parts=0"])
+    assert res3["steps"] == 6 and "is dropped" in (rd / "log.txt").read_text()
+    assert torch.load(rd / "state.pt", weights_only=False)["parts_heads"] == {}
+    # a run started without the parsing loss can be resumed with it: the head starts at zero
+    rd3, _ = cli("student", common + ["--set", "loss.w_parts=0", "--run-dir", str(tmp_path / "p")])
+    assert "auxiliary parsing head" not in (rd3 / "log.txt").read_text()
+    _, res4 = cli("student", ["--resume", str(rd3), "--set", "train.max_steps=4"] + with_parts)
+    assert res4["steps"] == 4 and "it starts at zero" in (rd3 / "log.txt").read_text()
