@@ -15,11 +15,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .data import FACE_CLASSES
+from .data import FACE_CLASSES, PARTS
 
-# label-map classes (data.PARTS, 1-based; 0 background) of each group; every other class is group 0
-GROUPS = {"face": FACE_CLASSES, "hair": (13,), "eyeglasses": (3,), "ears": (8, 9, 15),
-          "neck": (16, 17), "hat": (14,), "cloth": (18,)}
+
+def _classes(*names: str) -> tuple:
+    """Label-map values of the named parts (data.PARTS order, 1-based; 0 is background)."""
+    return tuple(PARTS.index(n) + 1 for n in names)
+
+
+# the groups after the background (group 0, also every class not named here)
+GROUPS = {"face": FACE_CLASSES, "hair": _classes("hair"), "eyeglasses": _classes("eye_g"),
+          "ears": _classes("l_ear", "r_ear", "ear_r"), "neck": _classes("neck_l", "neck"),
+          "hat": _classes("hat"), "cloth": _classes("cloth")}
 N_GROUPS = 1 + len(GROUPS)  # with the background
 
 
