@@ -10,7 +10,8 @@ selects 385 faces (325 of the 722 training faces, 60 of the 128 validation faces
 Groups: 'val' (the validation photos, data.split seed 1234, 15 %), 'val_ok' (the same without the
 five whose labels call a hand, fingers or a pistol in front of the face skin:
 configs/val_label_errors.json; there the right matte scores as an error and the oracle as right),
-'train', 'all'.
+'train', 'all', and by occluder 'val_glasses', 'val_hair', 'val_hat' (the 'val_ok' photos where
+that class alone covers more than 2 % of the outline; a photo may be in two).
 
 Scores per photo at the network's input size (the whole 512x512 photo resized, i.e. CelebA
 framing), then averaged over photos:
@@ -42,6 +43,10 @@ import torch
 from .data import FACE_CLASSES, list_samples, load_image, load_labels, split
 
 OCC_CLASSES = (3, 13, 14)
+# the per-occluder groups of _score: validation photos where this class alone covers more than
+# KIND_MIN_FRAC of the face outline (a photo with a fringe and glasses is in both)
+OCC_KINDS = {"glasses": 3, "hair": 13, "hat": 14}
+KIND_MIN_FRAC = 0.02
 # validation photos whose labels mark a hand or an object in front of the face as skin
 VAL_LABEL_ERRORS = Path(__file__).parent / "configs" / "val_label_errors.json"
 
@@ -115,7 +120,10 @@ def label_regions(lab: np.ndarray) -> dict:
     the face, the occluder pixels inside its outline, and the bands within EDGE_PX of its edge."""
     from scipy import ndimage
     face = np.isin(lab, FACE_CLASSES)
-    return {"face": face, "occ": hull_mask(face) & np.isin(lab, OCC_CLASSES),
+    hull = hull_mask(face)
+    n = max(1, int(hull.sum()))
+    return {"face": face, "occ": hull & np.isin(lab, OCC_CLASSES),
+            "kind_frac": {k: float((hull & (lab == c)).sum() / n) for k, c in OCC_KINDS.items()},
             "near_out": ndimage.distance_transform_edt(~face) <= EDGE_PX,
             "near_in": ndimage.distance_transform_edt(face) <= EDGE_PX}
 
@@ -177,7 +185,9 @@ def val_label_errors() -> dict:
 def _score(preds: dict, labs: list, samples, log) -> dict:
     """{model: {'all'|'val'|'val_ok'|'train': {metric: mean}, ...}} for HxW alphas against label
     maps of the same size; the 'val'/'train' groups follow data.split(seed 1234, 15 %), 'val_ok'
-    is 'val' without the photos of val_label_errors(). Adds the oracle."""
+    is 'val' without the photos of val_label_errors(); 'val_glasses', 'val_hair', 'val_hat' are the
+    'val_ok' photos where that occluder alone covers more than KIND_MIN_FRAC of the outline (the
+    issue's "hair and glasses" apart). Adds the oracle."""
     _tr, va = split(list_samples(Path(samples[0].image).parent.parent), 0.15, 1234) if samples else ([], [])
     vnames = {s.name for s in va}
     bad = val_label_errors()
@@ -191,6 +201,8 @@ def _score(preds: dict, labs: list, samples, log) -> dict:
                   "val": [i for i, s in enumerate(samples) if s.name in vnames],
                   "val_ok": [i for i, s in enumerate(samples) if s.name in vnames and s.name not in bad],
                   "train": [i for i, s in enumerate(samples) if s.name not in vnames]}
+        groups |= {f"val_{kind}": [i for i in groups["val_ok"] if regions[i]["kind_frac"][kind] > KIND_MIN_FRAC]
+                   for kind in OCC_KINDS}
         res[k] = {g: {m: float(np.nanmean([rows[i][m] for i in idx])) if len(idx) else float("nan")
                       for m in METRICS} | {"n": len(idx)} for g, idx in groups.items()}
         log(f"{k}: " + json.dumps(res[k]))

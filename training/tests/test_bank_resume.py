@@ -439,3 +439,33 @@ def test_the_validation_label_error_list_names_validation_photos_only():
     _tr, va = split(list_samples(root), 0.15, 1234)
     bad = val_label_errors()
     assert len(bad) == 5 and set(bad) <= {s.name for s in va} and all(bad.values())
+
+
+def test_validation_photos_are_also_reported_by_occluder(tmp_path):
+    """'val_glasses' / 'val_hair' hold the validation photos where that class covers more than 2 %
+    of the face outline, each scored beside the oracle on the same photos."""
+    from PIL import Image
+    from training import realocc
+    from training.data import FACE_CLASSES, list_samples, load_labels, split
+    root, _labs = photo_root(tmp_path, 14, 96, seed=2)
+    samples = list_samples(root)
+    _tr, va = split(samples, 0.15, 1234)
+    glasses, fringe = va[0], va[1]
+    for s, cls in ((glasses, 3), (fringe, 13)):
+        lb = load_labels(s)
+        ys, xs = np.nonzero(np.isin(lb, FACE_CLASSES))
+        h = ys.max() - ys.min()
+        band = lb[ys.min() + h // 3:ys.min() + h // 2, xs.min():xs.max() + 1]
+        band[np.isin(band, FACE_CLASSES)] = cls          # a band across the middle of the face covered
+        Image.fromarray(lb).save(root / "masks" / f"{s.name}.png")
+    mattes = tmp_path / "m"
+    mattes.mkdir()
+    for s in samples:  # every matte the exact visible face except the glasses photo's, which is empty
+        face = np.isin(load_labels(s), FACE_CLASSES) & (s.name != glasses.name)
+        Image.fromarray((face * 255).astype(np.uint8)).save(mattes / f"{s.name}.png")
+    res = realocc.evaluate_mattes({"m": mattes}, samples, log=lambda *_: None)
+    m, oracle = res["m"], res["oracle"]
+    assert m["val_glasses"]["n"] == 1 and m["val_glasses"]["iou"] == 0.0 and m["val_glasses"]["leak"] == 0.0
+    assert m["val_hair"]["n"] == 1 and m["val_hair"]["iou"] == 1.0
+    assert m["val_hat"]["n"] == 0
+    assert 0.6 < oracle["val_hair"]["iou"] < 0.9 and oracle["val_hair"]["leak"] == 1.0
