@@ -26,9 +26,12 @@ framing), then averaged over photos:
 The occlusion-blind oracle predicts the clean face: the labelled face plus every occluder pixel
 inside the outline (leakage 1 by construction). --tone L scores the same photos with each
 person's labelled skin recoloured to sRGB luminance L (synth.skin_tone): a measure of how the
-matte holds on darker (or lighter) skin, which the data set has few of.
+matte holds on darker (or lighter) skin, which the data set has few of. --darkest N scores instead
+the N validation photos (occluded or not) with the darkest labelled skin: real dark skin.
 
-  /usr/bin/python3 -m training.realocc --student models/facemat-student.onnx [--ckpt B.pt ...] --out DIR
+  /usr/bin/python3 -m training.realocc --ckpt s=models/facemat-student.onnx [--ckpt b=B.pt ...] [--flip]
+      [--clean | --darkest N] [--tone L] --out DIR
+  /usr/bin/python3 -m training.realocc --mattes s=DIR [--clean | --darkest N] --out DIR
 """
 from __future__ import annotations
 
@@ -163,6 +166,23 @@ def predict(net, imgs_u8: np.ndarray, batch: int = 16, flip: bool = False) -> np
     return np.concatenate(out)
 
 
+def skin_luma(img: np.ndarray, lab: np.ndarray) -> float:
+    """Rec. 709 luma of the mean sRGB colour of a photo's labelled skin (class 1); nan without any."""
+    from .synth.faces import skin_stats
+    stats = skin_stats(img, lab)
+    return float("nan") if stats is None else float(np.dot(stats[0], (0.2126, 0.7152, 0.0722)))
+
+
+def darkest_validation(samples, n: int, size: int = 256) -> list:
+    """The n validation photos (data.split seed 1234, 15 %; occluded or not) with the darkest
+    labelled skin by skin_luma: how the matte does on real dark skin, of which the data set has
+    few (the --tone rows recolour skin instead)."""
+    _tr, va = split(list(samples), 0.15, 1234)
+    luma = [skin_luma(load_image(s, size), load_labels(s, size)) for s in va]
+    order = [i for i in np.argsort(luma, kind="stable") if not np.isnan(luma[i])]
+    return [va[i] for i in order[:n]]
+
+
 def tone_photos(imgs: np.ndarray, labs: list, lum: float, seed: int = 0) -> np.ndarray:
     """The photos with each person's labelled skin recoloured to sRGB luminance lum
     (synth.skin_tone; the hue tilt drawn per photo from a fixed seed)."""
@@ -257,6 +277,8 @@ def main(argv=None):
     ap.add_argument("--clean", action="store_true", help="score the faces NOT in the split instead")
     ap.add_argument("--tone", type=float, default=None,
                     help="recolour every person's skin to this sRGB luminance first (e.g. 0.2: dark skin)")
+    ap.add_argument("--darkest", type=int, default=None, metavar="N",
+                    help="score the N validation photos with the darkest labelled skin instead (occluded or not)")
     ap.add_argument("--flip", action="store_true",
                     help="average each alpha with the mirrored photo's, as `facemat matte` does by default")
     ap.add_argument("--threads", type=int, default=2)
@@ -264,24 +286,31 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.mattes and (a.ckpt or a.tone is not None or a.flip):
         ap.error("--mattes scores finished mattes: not with --ckpt, --tone or --flip")
+    if a.darkest and a.clean:
+        ap.error("--darkest picks its own photos: not with --clean")
     from .utils import resolve_data_root
     torch.set_num_threads(a.threads)
     root = resolve_data_root(a.root or "../shared/data/celebamask-hq-1k")
     samples = list_samples(root)
-    names = real_occlusion_names(samples, a.min_frac)
-    sel = [s for s in samples if (s.name in names) != a.clean]
+    if a.darkest:
+        sel = darkest_validation(samples, a.darkest)
+    else:
+        names = real_occlusion_names(samples, a.min_frac)
+        sel = [s for s in samples if (s.name in names) != a.clean]
     nets = {}
     for spec in a.ckpt:
         k, _, p = spec.partition("=")
         nets[k] = net_from_ckpt(load_ckpt(p)).eval()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    print(f"{'clean' if a.clean else 'real-occlusion'} faces: {len(sel)} of {len(samples)}")
+    what = "darkest-skinned validation" if a.darkest else "clean" if a.clean else "real-occlusion"
+    print(f"{what} faces: {len(sel)} of {len(samples)}")
     if a.mattes:
         res = evaluate_mattes(dict(spec.split("=", 1) for spec in a.mattes), sel)
     else:
         res = evaluate(nets, sel, tone=a.tone, flip=a.flip)
-    name = (("realclean" if a.clean else "realocc") + ("" if a.tone is None else f"-tone{a.tone:g}")
+    name = ((f"realdark{a.darkest}" if a.darkest else "realclean" if a.clean else "realocc")
+            + ("" if a.tone is None else f"-tone{a.tone:g}")
             + ("-flip" if a.flip else "") + ("-cli" if a.mattes else ""))
     (out / f"{name}.json").write_text(json.dumps(res, indent=2))
 

@@ -469,3 +469,20 @@ def test_validation_photos_are_also_reported_by_occluder(tmp_path):
     assert m["val_hair"]["n"] == 1 and m["val_hair"]["iou"] == 1.0
     assert m["val_hat"]["n"] == 0
     assert 0.6 < oracle["val_hair"]["iou"] < 0.9 and oracle["val_hair"]["leak"] == 1.0
+
+
+def test_darkest_validation_picks_the_validation_photos_with_the_darkest_skin(tmp_path):
+    from PIL import Image
+    from training.data import list_samples, load_labels, split
+    from training.realocc import darkest_validation
+    root, _labs = photo_root(tmp_path, 14, 96, seed=2)
+    samples = list_samples(root)
+    tr, va = split(samples, 0.15, 1234)
+    for s in (va[1], tr[0]):                          # a validation face and a training face darkened
+        img = np.asarray(Image.open(s.image).convert("RGB")).copy()
+        skin = load_labels(s) == 1
+        img[skin] = img[skin] // 4
+        Image.fromarray(img).save(s.image)
+    picked = darkest_validation(samples, 1, size=96)
+    assert [s.name for s in picked] == [va[1].name]   # the darkened training face is not a candidate
+    assert {s.name for s in darkest_validation(samples, 100, size=96)} == {s.name for s in va}
