@@ -46,7 +46,7 @@ import torch
 import torch.nn.functional as F
 
 from .model import LOGVAR_MAX, LOGVAR_MIN
-from .parts import N_GROUPS, group_index, one_hot_u8
+from .parts import GROUPS, N_GROUPS, group_index, one_hot_u8
 from .synth import ALL_TYPES
 
 ARRAYS = ("img", "alpha", "talpha", "tlogvar", "type")
@@ -145,13 +145,15 @@ def recolour_photo(photos: dict, i: int, rng, recol: dict) -> np.ndarray:
     return img
 
 
-def paste_hair(photos: dict, i: int, img: np.ndarray, maps: list, rng, cfg: dict):
+def paste_hair(photos: dict, i: int, img: np.ndarray, maps: list, rng, cfg: dict,
+               groups_at: int | None = None):
     """Photo i (img, maybe recoloured; maps: its target, then the teacher's alpha and log-variance,
-    SxS uint8) with, with probability cfg["p"], another training photo's labelled hair laid over
-    it: the donor's pixels where its hair weight (hair_w, the label feathered 0.75 px) is, mirrored
-    with p 0.5 and moved by up to cfg["shift"] (a share of the side, default 0.04). The target and
-    the teacher's alpha lose the face where the hair now covers it; the log-variance is kept (it
-    only weights the loss). Returns (img, maps).
+    SxS uint8, then from index groups_at on its one-hot label groups, parts.one_hot_u8) with, with
+    probability cfg["p"], another training photo's labelled hair laid over it: the donor's pixels
+    where its hair weight (hair_w, the label feathered 0.75 px) is, mirrored with p 0.5 and moved
+    by up to cfg["shift"] (a share of the side, default 0.04). The target and the teacher's alpha
+    lose the face where the hair now covers it; the log-variance is kept (it only weights the
+    loss); the label groups become hair there in the same proportion. Returns (img, maps).
 
     Why: the largest error left on unseen photos is the hairline: forehead between the strands of
     a fringe missed, thin strands over a cheek taken for face (0.7.0, validation photos: 0.034 of
@@ -176,8 +178,14 @@ def paste_hair(photos: dict, i: int, img: np.ndarray, maps: list, rng, cfg: dict
     w = moved_h[..., None]
     img = np.clip(np.rint(img * (1 - w) + moved * w), 0, 255).astype(np.uint8)
     keep = 1 - moved_h
-    maps = [np.clip(np.rint(m * keep), 0, 255).astype(np.uint8) for m in maps[:2]] + list(maps[2:])
-    return img, maps
+    end = len(maps) if groups_at is None else groups_at
+    covered = min(2, end)  # the target and the teacher's alpha (absent without a teacher)
+    out = [np.clip(np.rint(m * keep), 0, 255).astype(np.uint8) for m in maps[:covered]] + list(maps[covered:end])
+    if groups_at is not None:
+        hair = groups_at + 1 + list(GROUPS).index("hair")
+        out += [np.clip(np.rint(m * keep + (255 * moved_h if k == hair else 0)), 0, 255).astype(np.uint8)
+                for k, m in enumerate(maps[groups_at:], start=groups_at)]
+    return img, out
 
 
 def augment_photo(img: np.ndarray, maps: list, rng, cfg: dict):
@@ -323,9 +331,6 @@ class BankStream:
         self.parts = bool(parts)
         if self.parts and not self.photos:
             raise ValueError("parts (loss.w_parts) needs the training photos in the batches (bank.p_photo > 0)")
-        if self.parts and hair_paste:
-            raise ValueError("parts (loss.w_parts) and bank.hair_paste together are not supported: "
-                             "pasted hair would leave the photo's label groups as they were")
         self.photo_recolour = photo_recolour or {}
         self.photo_aug = photo_aug or {}
         self.hair_paste = hair_paste or {}
@@ -408,7 +413,7 @@ class BankStream:
             if self.parts and photo:
                 maps += one_hot_u8(a["parts"][i])
             if photo and self.hair_paste:
-                img, maps = paste_hair(a, i, img, maps, rrng, self.hair_paste)
+                img, maps = paste_hair(a, i, img, maps, rrng, self.hair_paste, n_maps if self.parts else None)
             if photo and self.photo_aug:
                 img, maps = augment_photo(img, maps, rrng, self.photo_aug)
             imgs.append(img)

@@ -373,6 +373,17 @@ def test_pasted_hair_covers_the_face_in_the_picture_and_the_target_alike():
     covered = (moved == (20, 10, 5)).all(-1)
     assert 14 <= covered[:, S // 2].sum() <= 26       # the fringe moved by up to 6 rows, not wrapped
     assert not covered[40:].any() and (ma[covered] == 0).all() and (ma[10:50, 16:48][~covered[10:50, 16:48]] == 255).all()
+    # with the photo's one-hot label groups after its maps: they turn to hair where the hair lands
+    from training.parts import GROUPS, N_GROUPS, one_hot_u8
+    index = np.where(alpha > 0, 1 + list(GROUPS).index("face"), 0).astype(np.uint8)
+    groups = one_hot_u8(index)
+    out, maps = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar] + groups, np.random.default_rng(0),
+                           {"p": 1.0, "shift": 0.0}, groups_at=3)
+    assert len(maps) == 3 + N_GROUPS and np.array_equal(maps[0], a)
+    after = np.stack(maps[3:]).argmax(0)
+    hair = 1 + list(GROUPS).index("hair")
+    assert (after[:20] == hair).all() and np.array_equal(after[20:], index[20:])
+    assert (np.stack(maps[3:]).astype(int).sum(0) == 255).all()
 
 
 def test_cli_mattes_are_scored_at_the_labels_resolution_with_the_oracle_beside_them(tmp_path):

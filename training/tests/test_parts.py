@@ -83,8 +83,10 @@ def test_the_photos_label_groups_move_with_the_picture_and_composites_carry_none
     assert n_photo and n_comp
     with pytest.raises(ValueError, match="p_photo"):
         BankStream(out, 8, 4, parts=True)
-    with pytest.raises(ValueError, match="hair_paste"):
-        BankStream(out, 8, 4, photos=ph, p_photo=0.5, parts=True, hair_paste={"p": 0.5})
+    pasted = BankStream(out, 8, 4, {"jitter": 0, "flip": 0.0, "p_crop": 0}, photos=ph, p_photo=1.0, parts=True,
+                        hair_paste={"p": 1.0})
+    im, al, _f, _ta, _tl, parts = next(pasted)
+    assert np.allclose(parts.sum(1), 1.0, atol=0.02)  # still one group per pixel under pasted hair
 
 
 def test_a_run_with_the_parsing_loss_saves_a_plain_student_and_resumes_with_or_without_it(tmp_path):
