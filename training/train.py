@@ -189,7 +189,7 @@ def _raw_batches(cfg, bank, dev, seed, start_batch=0):
                               max_shards=bk.get("max_shards"), exclude=excl,
                               photos=photos, p_photo=bk.get("p_photo", 0.0),
                               photo_recolour=bk.get("photo_recolour"), photo_aug=bk.get("photo_aug"),
-                              hair_paste=bk.get("hair_paste"),
+                              hair_paste=bk.get("hair_paste"), hair_shadow=bk.get("hair_shadow"),
                               parts=bool(cfg["loss"].get("w_parts")))
         return
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
@@ -374,7 +374,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
             " with their labels (bank.p_photo); recoloured: "
             f"{cfg['bank'].get('photo_recolour') or 'no'} (bank.photo_recolour); turned, zoomed out and degraded: "
             f"{cfg['bank'].get('photo_aug') or 'no'} (bank.photo_aug); another photo's hair laid over: "
-            f"{cfg['bank'].get('hair_paste') or 'no'} (bank.hair_paste)")
+            f"{cfg['bank'].get('hair_paste') or 'no'} (bank.hair_paste); the hair's shadow cast: "
+            f"{cfg['bank'].get('hair_shadow') or 'no'} (bank.hair_shadow)")
     (run_dir / "data.json").write_text(json.dumps(desc, indent=2))
     teacher = None
     if teacher_ckpt and not cached:

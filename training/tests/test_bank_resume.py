@@ -364,11 +364,11 @@ def test_pasted_hair_covers_the_face_in_the_picture_and_the_target_alike():
     rng = np.random.default_rng(0)
     same = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar], rng, {"p": 0.0})
     assert np.array_equal(same[0], img[0]) and same[1][0] is alpha
-    out, (a, ta, lv) = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar], rng, {"p": 1.0, "shift": 0.0})
+    out, (a, ta, lv), _ = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar], rng, {"p": 1.0, "shift": 0.0})
     assert (out[:20] == (20, 10, 5)).all() and (out[20:] == 90).all()
     assert (a[:20] == 0).all() and np.array_equal(a[20:], alpha[20:]) and np.array_equal(ta, a)
     assert np.array_equal(lv, tlogvar)
-    moved, (ma, _, _) = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar], np.random.default_rng(5),
+    moved, (ma, _, _), _ = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar], np.random.default_rng(5),
                                    {"p": 1.0, "shift": 0.1})
     covered = (moved == (20, 10, 5)).all(-1)
     assert 14 <= covered[:, S // 2].sum() <= 26       # the fringe moved by up to 6 rows, not wrapped
@@ -377,13 +377,36 @@ def test_pasted_hair_covers_the_face_in_the_picture_and_the_target_alike():
     from training.parts import GROUPS, N_GROUPS, one_hot_u8
     index = np.where(alpha > 0, 1 + list(GROUPS).index("face"), 0).astype(np.uint8)
     groups = one_hot_u8(index)
-    out, maps = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar] + groups, np.random.default_rng(0),
+    out, maps, _ = paste_hair(photos, 0, img[0], [alpha, talpha, tlogvar] + groups, np.random.default_rng(0),
                            {"p": 1.0, "shift": 0.0}, groups_at=3)
     assert len(maps) == 3 + N_GROUPS and np.array_equal(maps[0], a)
     after = np.stack(maps[3:]).argmax(0)
     hair = 1 + list(GROUPS).index("hair")
     assert (after[:20] == hair).all() and np.array_equal(after[20:], index[20:])
     assert (np.stack(maps[3:]).astype(int).sum(0) == 255).all()
+
+    # the hair weight handed on to hair_shadow: the photo's own (none here) and the pasted fringe
+    _, _, hair_after = paste_hair(photos, 0, img[0], [alpha], np.random.default_rng(0), {"p": 1.0, "shift": 0.0})
+    assert np.allclose(hair_after[:20], 1) and not hair_after[20:].any()
+    _, _, own = paste_hair(photos, 1, img[1], [alpha], rng, {"p": 0.0})
+    assert np.array_equal(own, hair_w[1] / 255)
+
+
+def test_hair_shadow_darkens_the_skin_just_below_the_hair_and_nothing_else():
+    from training.bank import hair_shadow
+    S = 64
+    img = np.full((S, S, 3), 200, np.uint8)
+    hair = np.zeros((S, S), np.float32)
+    hair[:20] = 1                                     # a fringe over the top 20 rows
+    assert hair_shadow(img, hair, np.random.default_rng(0), {"p": 0.0}) is img
+    for seed in range(5):
+        out = hair_shadow(img, hair, np.random.default_rng(seed), {"p": 1.0, "reach": 0.1, "depth": (0.5, 0.5)})
+        luma = out[..., 0].astype(int)
+        assert (out[:20] == 200).all()                # the hair itself is not shaded
+        assert luma[20:24].mean() < 190               # the band under it is (a fringe's shadow)
+        assert (luma[40:] == 200).all()               # and not the chin: the shadow reaches 6 px, blurred
+        assert (luma[20:] >= 100).all()               # at most the drawn depth
+        assert (out[..., 0] == out[..., 2]).all()     # darker, not another colour
 
 
 def test_cli_mattes_are_scored_at_the_labels_resolution_with_the_oracle_beside_them(tmp_path):
