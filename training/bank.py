@@ -154,7 +154,9 @@ def paste_hair(photos: dict, i: int, img: np.ndarray, maps: list, rng, cfg: dict
     where its hair weight (hair_w, the label feathered 0.75 px) is, mirrored with p 0.5 and moved
     by up to cfg["shift"] (a share of the side, default 0.04). The target and the teacher's alpha
     lose the face where the hair now covers it; the log-variance is kept (it only weights the
-    loss); the label groups become hair there in the same proportion. Returns (img, maps).
+    loss); the label groups become hair there in the same proportion. Returns (img, maps, hair):
+    hair is the picture's hair weight after the paste (SxS float in [0, 1], the photo's own where
+    nothing was pasted), for hair_shadow.
 
     Why: the largest error left on unseen photos is the hairline: forehead between the strands of
     a fringe missed, thin strands over a cheek taken for face (0.7.0, validation photos: 0.034 of
