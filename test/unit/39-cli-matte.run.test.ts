@@ -101,9 +101,10 @@ describe('facemat matte', function () {
     execFileSync('ffmpeg', ['-v', 'error', '-ss', '3', '-i', join(packageRoot(), 'assets', 'sample', 'sample.mp4'), '-frames:v', '1', '-vf', `scale=${width}:${height}`, join(dir, 'face.png')]);
     const rgba = new Uint8Array(PNG.sync.read(await readFile(join(dir, 'face.png'))).data);
     await writePng(join(dir, 'mirror.png'), width, height, mirrorRows(rgba, width, height, 4));
-    const averaged = await facematMatte(['--input', join(dir, 'face.png'), '--output', join(dir, 'avg'), '--provider', 'cpu']);
+    // The zoomed view off in both, so each matte is one view per pass.
+    const averaged = await facematMatte(['--input', join(dir, 'face.png'), '--output', join(dir, 'avg'), '--provider', 'cpu', '--no-zoom-view']);
     assert.equal(averaged.code, 0, averaged.stderr);
-    const single = await facematMatte(['--input', dir, '--output', join(dir, 'one'), '--provider', 'cpu', '--no-flip-average']);
+    const single = await facematMatte(['--input', dir, '--output', join(dir, 'one'), '--provider', 'cpu', '--no-flip-average', '--no-zoom-view']);
     assert.equal(single.code, 0, single.stderr);
     const avg = (await readGray(join(dir, 'avg', 'face.png'))).values;
     const plain = (await readGray(join(dir, 'one', 'face.png'))).values;
@@ -119,6 +120,29 @@ describe('facemat matte', function () {
     assert.ok(avg.filter((v) => v > 128).length > 1000, 'the face should be in the matte');
     assert.ok(passesDiffer > 200, `the two passes should differ (${passesDiffer} pixels differ by more than 4 levels)`);
     assert.ok(plain.some((v, i) => Math.abs(v - avg[i]) > 2), '--no-flip-average gave the averaged matte');
+  });
+
+  it('averages in a zoomed view of the face by default, inside that view only; --no-zoom-view runs one view', async function () {
+    const [width, height] = [320, 180];
+    execFileSync('ffmpeg', ['-v', 'error', '-ss', '3', '-i', join(packageRoot(), 'assets', 'sample', 'sample.mp4'), '-frames:v', '1', '-vf', `scale=${width}:${height}`, join(dir, 'face.png')]);
+    const zoomed = await facematMatte(['--input', join(dir, 'face.png'), '--output', join(dir, 'zoom'), '--provider', 'cpu', '--no-flip-average']);
+    assert.equal(zoomed.code, 0, zoomed.stderr);
+    const one = await facematMatte(['--input', join(dir, 'face.png'), '--output', join(dir, 'one'), '--provider', 'cpu', '--no-flip-average', '--no-zoom-view']);
+    assert.equal(one.code, 0, one.stderr);
+    const withZoom = (await readGray(join(dir, 'zoom', 'face.png'))).values;
+    const without = (await readGray(join(dir, 'one', 'face.png'))).values;
+    // The whole picture is matted as a 320x320 letterboxed square; the zoomed view is 0.81 of it
+    // (259 px): columns outside it must be untouched, and the two views must differ inside it.
+    let [first, last, differ] = [width, -1, 0];
+    for (let i = 0; i < withZoom.length; i++) {
+      if (Math.abs(withZoom[i] - without[i]) <= 1) continue;
+      differ++;
+      first = Math.min(first, i % width);
+      last = Math.max(last, i % width);
+    }
+    assert.ok(differ > 200, `the zoomed view should change the matte (${differ} pixels differ by more than 1 level)`);
+    assert.ok(last - first + 1 <= Math.round(0.81 * width), `the matte changed over ${last - first + 1} columns, wider than the zoomed view`);
+    assert.ok(withZoom.filter((v) => v > 128).length > 1000, 'the face should be in the matte');
   });
 
   it('mattes a small face again on its face crop; --no-face-crop runs the whole picture only', async function () {
@@ -170,7 +194,7 @@ describe('facemat matte', function () {
   it('answers an unknown option with one line and exit 2', async function () {
     const result = await facematMatte(['--input', dir, '--output', dir, '--colour', 'red']);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, 'facemat matte: unknown option --colour (options: --input, --output, --model, --provider, --threads, --uncertainty, --no-flip-average, --no-face-crop)\n');
+    assert.equal(result.stderr, 'facemat matte: unknown option --colour (options: --input, --output, --model, --provider, --threads, --uncertainty, --no-flip-average, --no-face-crop, --no-zoom-view)\n');
     const missing = await facematMatte(['--output', dir]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^facemat matte: --input FILE\|DIR is required/);

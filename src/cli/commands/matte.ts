@@ -42,6 +42,10 @@ the input, 255 = face skin, 0 = whatever covers it (hands, hair, glasses...) and
       defaultText: 'face crop on',
       help: 'one pass on the whole image, instead of a second pass on a padded crop around a face that fills only part of it (as the live pipeline does; small faces get far more model pixels)',
     }),
+    'no-zoom-view': flag({
+      defaultText: 'zoomed view on',
+      help: 'one view of the face, instead of also matting a zoomed view centred on it and averaging it in (twice the time, slightly better mattes)',
+    }),
   },
   footer: `Bad images are reported and skipped; the others are still written.
 Exit status: 0 all written, 1 some input failed, 2 bad usage.`,
@@ -80,6 +84,7 @@ export const command: CliCommand = {
       uncertainty: values.uncertainty ?? false,
       flipAverage: !values['no-flip-average'],
       faceCrop: !values['no-face-crop'],
+      zoomView: !values['no-zoom-view'],
     };
     const inputs = await listInputs(options.input);
     if (inputs.length === 0) {
@@ -107,7 +112,7 @@ export const command: CliCommand = {
           if (earlier) throw new Error(`its matte ${target} would overwrite the one written for ${earlier}`);
           claimed.set(target, shown);
           const image = await decodeImageFile(path);
-          const matte = await matteStill(engine, image, { flipAverage: options.flipAverage, faceCrop: options.faceCrop, uncertainty: options.uncertainty });
+          const matte = await matteStill(engine, image, { flipAverage: options.flipAverage, faceCrop: options.faceCrop, zoomView: options.zoomView, uncertainty: options.uncertainty });
           await writeFile(target, encodeGrayPng(matte.alpha, image.width, image.height));
           let extra = '';
           if (options.uncertainty) {

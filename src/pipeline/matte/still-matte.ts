@@ -1,7 +1,7 @@
-import type { Frame, Matte } from '../frame.js';
+import type { Frame, Matte, Rect } from '../frame.js';
 import type { DecodedImage } from './image-file.js';
 import type { MatteEngine } from './matte-engine.js';
-import { faceBox, faceInFrame, paddedFaceCrop } from './face-crop.js';
+import { type FaceRect, faceBox, faceInFrame, paddedFaceCrop } from './face-crop.js';
 import { bilinearUpsample, guidedUpsample } from './upsample.js';
 
 /** A still image's matte at the image's size. */
@@ -26,8 +26,21 @@ export interface StillMatteOptions {
    * height by 0.05-0.13; larger faces keep the one pass.
    */
   faceCrop: boolean;
+  /**
+   * Also matte a zoomed view, a square of ZOOM_VIEW_SIDE of the first view's side centred on the
+   * face, and average it in where it covers (feathered at its edges). Each view errs a little
+   * differently at the outline, and their mean errs less: on the real validation photos (the
+   * shipped student, `realocc`) IoU rises by about 0.002 on every group, clean, hair and glasses,
+   * while the zoomed view alone scores below the whole one. Doubles the inference again.
+   */
+  zoomView: boolean;
   uncertainty: boolean;
 }
+
+/** The zoomed view's side as a share of the first view's (0.81 to 0.95 measured alike). */
+export const ZOOM_VIEW_SIDE = 0.81;
+/** Its weight ramps from 0 at its edge to 1 over this share of its side, so no seam shows. */
+const ZOOM_VIEW_FEATHER = 0.08;
 
 /**
  * Mattes one picture with an engine opened without face crop and temporal filter (a still has no
@@ -45,17 +58,64 @@ export async function matteStill(engine: MatteEngine, image: DecodedImage, optio
   return result;
 }
 
-/** One matte of the picture: the whole picture, then its face crop where that gains resolution. */
+/**
+ * One matte of the picture: the whole picture, then its face crop where that gains resolution,
+ * then the zoomed view averaged in.
+ */
 async function matteOnce(engine: MatteEngine, image: DecodedImage, options: StillMatteOptions): Promise<StillMatte> {
   const frame = stillFrame(image);
   let matte = await engine.run(frame);
   if (options.faceCrop && !matte.empty) {
-    const box = faceBox(matte.alpha, matte.width, matte.height);
-    const face = faceInFrame(box, matte.width, matte.height, matte.roi);
-    const crop = paddedFaceCrop(face, image.width, image.height, matte.width / matte.height);
+    const crop = paddedFaceCrop(faceOf(matte), image.width, image.height, matte.width / matte.height);
     if (crop) matte = await engine.run(frame, crop);
   }
-  return atImageSize(matte, image, options.uncertainty);
+  const zoom = options.zoomView && !matte.empty ? zoomedView(faceOf(matte), matte.roi) : null;
+  const result = atImageSize(matte, image, options.uncertainty);
+  if (zoom) blendZoomedView(result, atImageSize(await engine.run(frame, zoom), image, options.uncertainty), zoom, image.width, image.height);
+  return result;
+}
+
+function faceOf(matte: Matte): FaceRect {
+  return faceInFrame(faceBox(matte.alpha, matte.width, matte.height), matte.width, matte.height, matte.roi);
+}
+
+/**
+ * The zoomed view inside `view`: ZOOM_VIEW_SIDE of its width and height, centred on the face and
+ * slid back inside `view` where it would leave it.
+ */
+export function zoomedView(face: FaceRect, view: Rect): Rect {
+  const width = view.width * ZOOM_VIEW_SIDE;
+  const height = view.height * ZOOM_VIEW_SIDE;
+  const cx = (face.x0 + face.x1) / 2;
+  const cy = (face.y0 + face.y1) / 2;
+  const x = Math.min(Math.max(cx - width / 2, view.x), view.x + view.width - width);
+  const y = Math.min(Math.max(cy - height / 2, view.y), view.y + view.height - height);
+  return { x: Math.round(x), y: Math.round(y), width: Math.round(width), height: Math.round(height) };
+}
+
+/**
+ * into = (into + w * zoomed) / (1 + w) per pixel, w the zoomed view's weight: 1 inside it, falling
+ * to 0 over ZOOM_VIEW_FEATHER of its side towards its edges, 0 outside (where `zoomed` holds
+ * nothing the model saw).
+ */
+export function blendZoomedView(into: StillMatte, zoomed: StillMatte, view: Rect, width: number, height: number): void {
+  const ramp = (v: number, start: number, size: number): number => {
+    const edge = Math.min(v + 0.5 - start, start + size - (v + 0.5)) / (ZOOM_VIEW_FEATHER * size);
+    return edge <= 0 ? 0 : edge >= 1 ? 1 : edge;
+  };
+  const x0 = Math.max(0, Math.floor(view.x));
+  const x1 = Math.min(width, Math.ceil(view.x + view.width));
+  for (let y = Math.max(0, Math.floor(view.y)); y < Math.min(height, Math.ceil(view.y + view.height)); y++) {
+    const wy = ramp(y, view.y, view.height);
+    if (wy === 0) continue;
+    for (let x = x0; x < x1; x++) {
+      const w = wy * ramp(x, view.x, view.width);
+      if (w === 0) continue;
+      const i = y * width + x;
+      into.alpha[i] = (into.alpha[i] + w * zoomed.alpha[i]) / (1 + w);
+      if (into.uncertainty && zoomed.uncertainty) into.uncertainty[i] = (into.uncertainty[i] + w * zoomed.uncertainty[i]) / (1 + w);
+    }
+  }
 }
 
 function atImageSize(matte: Matte, image: DecodedImage, withUncertainty: boolean): StillMatte {
