@@ -50,6 +50,64 @@ class FlipAveraged(torch.nn.Module):
         return (0.5 * (a + mirrored),)
 
 
+ZOOM_VIEW_SIDE = 0.81     # src/pipeline/matte/still-matte.ts: ZOOM_VIEW_SIDE
+ZOOM_VIEW_FEATHER = 0.08  # and ZOOM_VIEW_FEATHER
+
+
+class ZoomViewAveraged(torch.nn.Module):
+    """What `facemat matte` does to a picture its face fills (src/pipeline/matte/still-matte.ts):
+    the network, mirror-averaged, on the whole picture and on a zoomed view (a square of
+    ZOOM_VIEW_SIDE of the side, centred on the face box of the first matte and kept inside the
+    picture), each resampled to the network's `size`, the two averaged where the zoomed view
+    covers with its weight ramping up from its edge over ZOOM_VIEW_FEATHER of its side. Give the
+    composites at the picture size (`--set size=512`): the network runs at `size` whatever it is.
+    zoom=False: the whole picture only, as `facemat matte --no-zoom-view`."""
+
+    def __init__(self, net, size: int, zoom: bool = True):
+        super().__init__()
+        self.net, self.size, self.zoom = FlipAveraged(net), size, zoom
+
+    def _view(self, x, x0, y0, side: float):
+        """The network on the squares [x0, x0 + side) of each picture in x (x0, y0: one per
+        picture), and its alpha back on x's grid with the view's weight there."""
+        B, _, H, W = x.shape
+        s = side / self.size
+        src = torch.nn.functional.avg_pool2d(torch.nn.functional.pad(x, (0, 1, 0, 1), mode="replicate"), 2, 1) \
+            if s > 1.5 else x  # about the area averaging the CLI does when it shrinks by 2x or more
+        def grid(xs, ys, w, h):
+            return torch.stack(torch.meshgrid((ys + 0.5) / h * 2 - 1, (xs + 0.5) / w * 2 - 1, indexing="ij")[::-1], -1)
+        n = torch.arange(self.size) + 0.5
+        small = torch.stack([torch.nn.functional.grid_sample(
+            src[i:i + 1], grid(x0[i] + n * s - 0.5, y0[i] + n * s - 0.5, W, H)[None],
+            mode="bilinear", padding_mode="zeros", align_corners=False)[0] for i in range(B)])
+        a = self.net(small)[0].float()
+        u = [(torch.arange(W) + 0.5 - x0[i]) / s for i in range(B)]
+        v = [(torch.arange(H) + 0.5 - y0[i]) / s for i in range(B)]
+        back = torch.stack([torch.nn.functional.grid_sample(
+            a[i:i + 1], grid(u[i] - 0.5, v[i] - 0.5, self.size, self.size)[None],
+            mode="bilinear", padding_mode="border", align_corners=False)[0] for i in range(B)])
+        ramp = lambda t: (torch.minimum(t, self.size - t) / (ZOOM_VIEW_FEATHER * self.size)).clamp(0, 1)
+        w = torch.stack([ramp(v[i])[:, None] * ramp(u[i])[None, :] for i in range(B)])[:, None]
+        return back, w
+
+    def forward(self, x):
+        B, _, H, W = x.shape
+        assert H == W, "square pictures only"
+        zeros = torch.zeros(B)
+        whole, _ = self._view(x, zeros, zeros, float(W))
+        if not self.zoom:
+            return (whole,)
+        side = ZOOM_VIEW_SIDE * W
+        x0, y0 = torch.empty(B), torch.empty(B)
+        for i in range(B):  # centred on the face box of the first matte, slid inside the picture
+            ys, xs = torch.nonzero(whole[i, 0] >= 0.5, as_tuple=True)
+            cx, cy = ((xs.min() + xs.max() + 1) / 2, (ys.min() + ys.max() + 1) / 2) if len(xs) else (W / 2, H / 2)
+            x0[i], y0[i] = float(cx - side / 2), float(cy - side / 2)
+        x0, y0 = x0.clamp(0, W - side).round(), y0.clamp(0, H - side).round()
+        zoomed, w = self._view(x, x0, y0, float(round(side)))
+        return ((whole + w * zoomed) / (1 + w),)
+
+
 class OnnxNet:
     """Runs an ONNX model through onnxruntime (Python) if installed; used for --onnx."""
 
@@ -122,8 +180,10 @@ def evaluate(cfg: dict, nets: dict, log=print, workers: int = 2) -> dict:
 def table(res: dict) -> str:
     """Markdown: one table of IoU/SAD/MSE with the sample count, one of Grad/Conn; a column per
     metric and model, a row per type and for all occluded types together."""
-    models = [m for m in ["teacher", "student", "student-flip", "ablation", "onnx", BASELINE] if m in res["models"]]
-    abbrev = {"teacher": "T", "student": "S", "student-flip": "SF", "ablation": "A", "onnx": "O", BASELINE: "B"}
+    models = [m for m in ["teacher", "student", "student-flip", "matte-1view", "matte-zoom", "ablation", "onnx",
+                          BASELINE] if m in res["models"]]
+    abbrev = {"teacher": "T", "student": "S", "student-flip": "SF", "matte-1view": "M1", "matte-zoom": "MZ",
+              "ablation": "A", "onnx": "O", BASELINE: "B"}
     rows = [t for t in res["types"] + ["occluded (all types)"] if t in res["models"][models[0]]]
 
     def block(metrics, with_n):
@@ -160,6 +220,10 @@ def main(argv=None):
     ap.add_argument("--onnx", help="also evaluate an exported ONNX model (needs the onnxruntime Python package)")
     ap.add_argument("--flip-average", action="store_true",
                     help="also score the student with test-time flip averaging (as student-flip)")
+    ap.add_argument("--as-matte", action="store_true",
+                    help="also score the student as `facemat matte` runs it on a picture the face fills, with"
+                         " and without its zoomed view (as matte-zoom and matte-1view; give the composites at"
+                         " the picture size: --set size=512)")
     ap.add_argument("--out", required=True, help="folder for eval.json and eval.md")
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args(argv)
@@ -172,6 +236,10 @@ def main(argv=None):
             nets[name] = load_net(p)
     if a.flip_average and "student" in nets:
         nets["student-flip"] = FlipAveraged(nets["student"])
+    if a.as_matte and "student" in nets:
+        size = load_ckpt(a.student)["size"]
+        nets["matte-1view"] = ZoomViewAveraged(nets["student"], size, zoom=False)
+        nets["matte-zoom"] = ZoomViewAveraged(nets["student"], size)
     if a.onnx:
         nets["onnx"] = OnnxNet(a.onnx)
     res = evaluate(cfg, nets, log, a.workers)

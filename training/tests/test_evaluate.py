@@ -47,3 +47,53 @@ def test_evaluate_scores_the_own_uncertainty_of_networks_that_have_one():
         assert -1 <= u["rank_corr"] <= 1 and u["sigma_inside"] > 0 and u["sigma_outline"] > 0
     text = table(res)
     assert "| student (clean) |" in text and BASELINE in text
+
+
+class _Probe(torch.nn.Module):
+    """alpha = the mean of channel 0 over the whole input (a view's fingerprint), with a face box:
+    1 in the middle quarter of the picture so the zoomed view has a face to centre on."""
+
+    def forward(self, x):
+        n = x.shape[-1]
+        a = x[:, :1].mean(dim=(2, 3), keepdim=True).expand(-1, -1, n, n).clone()
+        return (a,)
+
+
+def test_zoom_view_averages_the_zoomed_view_in_where_it_covers_and_leaves_the_rest():
+    from training.evaluate import ZOOM_VIEW_SIDE, ZoomViewAveraged
+    n = 128
+    x = torch.zeros(1, 3, n, n)
+    x[:, 0, 40:88, 40:88] = 0.9                       # bright middle: the zoomed view's mean is higher
+    with torch.no_grad():
+        out = ZoomViewAveraged(_Probe(), 64)(x)[0][0, 0]
+    side = round(ZOOM_VIEW_SIDE * n)
+    whole, centre = float(out[0, 0]), float(out[n // 2, n // 2])
+    assert abs(whole - float(x[0, 0].mean())) < 0.02, "outside the zoomed view: the whole picture's matte"
+    zoomed = 2 * centre - whole                        # the centre weighs both views alike
+    assert zoomed > whole + 0.05, "the zoomed view sees more of the bright middle"
+    assert torch.allclose(out[:, 0], out[0, 0].expand(n)), "the left column is outside the zoomed view"
+    row = out[n // 2, :n // 2]
+    assert bool((row[1:] >= row[:-1] - 1e-6).all()), "the weight rises monotonically towards the centre"
+    assert side < n
+
+
+def test_zoom_view_of_a_constant_network_is_that_constant():
+    from training.evaluate import ZoomViewAveraged
+
+    class Const(torch.nn.Module):
+        def forward(self, x):
+            return (torch.full((x.shape[0], 1, x.shape[2], x.shape[3]), 0.7),)
+    with torch.no_grad():
+        out = ZoomViewAveraged(Const(), 32)(torch.randn(2, 3, 64, 64))[0]
+    assert out.shape == (2, 1, 64, 64)
+    assert torch.allclose(out, torch.full_like(out, 0.7), atol=1e-6)
+
+
+def test_zoom_view_off_is_the_mirror_average_of_the_whole_picture_at_the_network_size():
+    from training.evaluate import FlipAveraged, ZoomViewAveraged
+    net = _randomised_student()
+    torch.manual_seed(4)
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        one = ZoomViewAveraged(net, 64, zoom=False)(x)[0]
+        assert torch.allclose(one, FlipAveraged(net)(x)[0], atol=1e-5)
