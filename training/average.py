@@ -3,8 +3,10 @@ Izmailov et al. 2018).
 
 Averaging the ends of two consecutive runs of the same student lands nearer the middle of the
 flat region they both sit in, which generalises a little better than either end. Only checkpoints
-of one trajectory can be averaged: two networks trained apart (the student and the ablation
-student) sit in different basins, and their average predicts nothing (measured: IoU 0).
+of one trajectory, or fine-tunes of one starting network (a "model soup": five runs from 0.8.0,
+session 19, scored level with each of them), can be averaged: two networks trained apart (the
+student and the ablation student) sit in different basins, and their average predicts nothing
+(measured: IoU 0).
 BatchNorm's running statistics are averaged too; re-estimating them on 1024 training composites
 afterwards scored the same on the validation split, so this script does not.
 
