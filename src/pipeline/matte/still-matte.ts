@@ -37,7 +37,7 @@ export interface StillMatteOptions {
   uncertainty: boolean;
 }
 
-/** The zoomed view's side as a share of the first view's (0.81 to 0.95 measured alike). */
+/** The zoomed view's side as a share of the first view's (0.81 to 0.95 measured within 0.001 IoU). */
 export const ZOOM_VIEW_SIDE = 0.81;
 /** Its weight ramps from 0 at its edge to 1 over this share of its side, so no seam shows. */
 const ZOOM_VIEW_FEATHER = 0.08;
@@ -71,7 +71,10 @@ async function matteOnce(engine: MatteEngine, image: DecodedImage, options: Stil
   }
   const zoom = options.zoomView && !matte.empty ? zoomedView(faceOf(matte), matte.roi) : null;
   const result = atImageSize(matte, image, options.uncertainty);
-  if (zoom) blendZoomedView(result, atImageSize(await engine.run(frame, zoom), image, options.uncertainty), zoom, image.width, image.height);
+  if (!zoom) return result;
+  // A zoomed view that finds no face (a face at the model's limit) has nothing to add.
+  const zoomed = await engine.run(frame, zoom);
+  if (!zoomed.empty) blendZoomedView(result, atImageSize(zoomed, image, options.uncertainty), zoom, image.width, image.height);
   return result;
 }
 
