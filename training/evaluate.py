@@ -55,57 +55,66 @@ ZOOM_VIEW_FEATHER = 0.08  # and ZOOM_VIEW_FEATHER
 
 
 class ZoomViewAveraged(torch.nn.Module):
-    """What `facemat matte` does to a picture its face fills (src/pipeline/matte/still-matte.ts):
-    the network, mirror-averaged, on the whole picture and on a zoomed view (a square of
-    ZOOM_VIEW_SIDE of the side, centred on the face box of the first matte and kept inside the
-    picture), each resampled to the network's `size`, the two averaged where the zoomed view
-    covers with its weight ramping up from its edge over ZOOM_VIEW_FEATHER of its side. Give the
-    composites at the picture size (`--set size=512`): the network runs at `size` whatever it is.
-    zoom=False: the whole picture only, as `facemat matte --no-zoom-view`."""
+    """What `facemat matte` does to a picture (src/pipeline/matte/still-matte.ts), emulated: the
+    network, mirror-averaged, on the whole picture; where the face fills only part of it, on the
+    padded face crop instead (`evaluate_deployed.face_crop`, the pipeline's rules; 0 outside the
+    crop); then on a zoomed view, a square of ZOOM_VIEW_SIDE of that view's side centred on the
+    face and kept inside the view, averaged in with its weight ramping up from its edge over
+    ZOOM_VIEW_FEATHER of its side (not where it finds no face). Every view is resampled to the
+    network's `size`: give the composites at the picture size (`--set size=512`).
+    zoom=False: as `facemat matte --no-zoom-view`; face_crop=False: as `--no-face-crop`."""
 
-    def __init__(self, net, size: int, zoom: bool = True):
+    def __init__(self, net, size: int, zoom: bool = True, face_crop: bool = True):
         super().__init__()
-        self.net, self.size, self.zoom = FlipAveraged(net), size, zoom
+        self.net, self.size, self.zoom, self.face_crop = FlipAveraged(net), size, zoom, face_crop
 
-    def _view(self, x, x0, y0, side: float):
-        """The network on the squares [x0, x0 + side) of each picture in x (x0, y0: one per
-        picture), and its alpha back on x's grid with the view's weight there."""
-        B, _, H, W = x.shape
+    def _view(self, x, x0: float, y0: float, side: float):
+        """The network on the square [x0, x0 + side) of the picture x (1x3xHxW): its alpha back on
+        x's grid (0 outside the square) and the square's blending weight there."""
+        _, _, H, W = x.shape
         s = side / self.size
         src = torch.nn.functional.avg_pool2d(torch.nn.functional.pad(x, (0, 1, 0, 1), mode="replicate"), 2, 1) \
             if s > 1.5 else x  # about the area averaging the CLI does when it shrinks by 2x or more
+
         def grid(xs, ys, w, h):
-            return torch.stack(torch.meshgrid((ys + 0.5) / h * 2 - 1, (xs + 0.5) / w * 2 - 1, indexing="ij")[::-1], -1)
+            return torch.stack(torch.meshgrid((ys + 0.5) / h * 2 - 1, (xs + 0.5) / w * 2 - 1, indexing="ij")[::-1], -1)[None]
         n = torch.arange(self.size) + 0.5
-        small = torch.stack([torch.nn.functional.grid_sample(
-            src[i:i + 1], grid(x0[i] + n * s - 0.5, y0[i] + n * s - 0.5, W, H)[None],
-            mode="bilinear", padding_mode="zeros", align_corners=False)[0] for i in range(B)])
+        small = torch.nn.functional.grid_sample(src, grid(x0 + n * s - 0.5, y0 + n * s - 0.5, W, H),
+                                                mode="bilinear", padding_mode="zeros", align_corners=False)
         a = self.net(small)[0].float()
-        u = [(torch.arange(W) + 0.5 - x0[i]) / s for i in range(B)]
-        v = [(torch.arange(H) + 0.5 - y0[i]) / s for i in range(B)]
-        back = torch.stack([torch.nn.functional.grid_sample(
-            a[i:i + 1], grid(u[i] - 0.5, v[i] - 0.5, self.size, self.size)[None],
-            mode="bilinear", padding_mode="border", align_corners=False)[0] for i in range(B)])
+        u, v = (torch.arange(W) + 0.5 - x0) / s, (torch.arange(H) + 0.5 - y0) / s
+        back = torch.nn.functional.grid_sample(a, grid(u - 0.5, v - 0.5, self.size, self.size),
+                                               mode="bilinear", padding_mode="border", align_corners=False)
+        inside = (((v >= 0) & (v <= self.size))[:, None] & ((u >= 0) & (u <= self.size))[None, :]).float()
         ramp = lambda t: (torch.minimum(t, self.size - t) / (ZOOM_VIEW_FEATHER * self.size)).clamp(0, 1)
-        w = torch.stack([ramp(v[i])[:, None] * ramp(u[i])[None, :] for i in range(B)])[:, None]
-        return back, w
+        return back * inside, ramp(v)[:, None] * ramp(u)[None, :]
+
+    def _one(self, x):
+        from .evaluate_deployed import face_crop  # that module imports this one
+        W = x.shape[-1]
+        view = (0.0, 0.0, float(W))
+        matte, _ = self._view(x, *view)
+        if self.face_crop:
+            crop = face_crop(matte[0, 0].numpy(), W)
+            if crop is not None:
+                view = tuple(float(c) for c in crop)
+                matte, _ = self._view(x, *view)
+        ys, xs = torch.nonzero(matte[0, 0] >= 0.5, as_tuple=True)
+        if not self.zoom or len(xs) == 0:
+            return matte
+        vx, vy, vside = view
+        side = ZOOM_VIEW_SIDE * vside
+        cx, cy = float(xs.min() + xs.max() + 1) / 2, float(ys.min() + ys.max() + 1) / 2
+        zx = round(min(max(cx - side / 2, vx), vx + vside - side))
+        zy = round(min(max(cy - side / 2, vy), vy + vside - side))
+        zoomed, w = self._view(x, float(zx), float(zy), float(round(side)))
+        if not bool((zoomed >= 0.5).any()):
+            return matte
+        return (matte + w * zoomed) / (1 + w)
 
     def forward(self, x):
-        B, _, H, W = x.shape
-        assert H == W, "square pictures only"
-        zeros = torch.zeros(B)
-        whole, _ = self._view(x, zeros, zeros, float(W))
-        if not self.zoom:
-            return (whole,)
-        side = ZOOM_VIEW_SIDE * W
-        x0, y0 = torch.empty(B), torch.empty(B)
-        for i in range(B):  # centred on the face box of the first matte, slid inside the picture
-            ys, xs = torch.nonzero(whole[i, 0] >= 0.5, as_tuple=True)
-            cx, cy = ((xs.min() + xs.max() + 1) / 2, (ys.min() + ys.max() + 1) / 2) if len(xs) else (W / 2, H / 2)
-            x0[i], y0[i] = float(cx - side / 2), float(cy - side / 2)
-        x0, y0 = x0.clamp(0, W - side).round(), y0.clamp(0, H - side).round()
-        zoomed, w = self._view(x, x0, y0, float(round(side)))
-        return ((whole + w * zoomed) / (1 + w),)
+        assert x.shape[-1] == x.shape[-2], "square pictures only"
+        return (torch.cat([self._one(x[i:i + 1]) for i in range(x.shape[0])]),)
 
 
 class OnnxNet:
@@ -221,7 +230,7 @@ def main(argv=None):
     ap.add_argument("--flip-average", action="store_true",
                     help="also score the student with test-time flip averaging (as student-flip)")
     ap.add_argument("--as-matte", action="store_true",
-                    help="also score the student as `facemat matte` runs it on a picture the face fills, with"
+                    help="also score the student as `facemat matte` runs it (face crop, mirror average), with"
                          " and without its zoomed view (as matte-zoom and matte-1view; give the composites at"
                          " the picture size: --set size=512)")
     ap.add_argument("--out", required=True, help="folder for eval.json and eval.md")

@@ -50,13 +50,12 @@ def test_evaluate_scores_the_own_uncertainty_of_networks_that_have_one():
 
 
 class _Probe(torch.nn.Module):
-    """alpha = the mean of channel 0 over the whole input (a view's fingerprint), with a face box:
-    1 in the middle quarter of the picture so the zoomed view has a face to centre on."""
+    """alpha = 0.5 + the mean of channel 0 over the whole input (a view's fingerprint): face
+    everywhere, so the zoomed view centres on the view."""
 
     def forward(self, x):
         n = x.shape[-1]
-        a = x[:, :1].mean(dim=(2, 3), keepdim=True).expand(-1, -1, n, n).clone()
-        return (a,)
+        return (0.5 + x[:, :1].mean(dim=(2, 3), keepdim=True).expand(-1, -1, n, n),)
 
 
 def test_zoom_view_averages_the_zoomed_view_in_where_it_covers_and_leaves_the_rest():
@@ -68,7 +67,7 @@ def test_zoom_view_averages_the_zoomed_view_in_where_it_covers_and_leaves_the_re
         out = ZoomViewAveraged(_Probe(), 64)(x)[0][0, 0]
     side = round(ZOOM_VIEW_SIDE * n)
     whole, centre = float(out[0, 0]), float(out[n // 2, n // 2])
-    assert abs(whole - float(x[0, 0].mean())) < 0.02, "outside the zoomed view: the whole picture's matte"
+    assert abs(whole - 0.5 - float(x[0, 0].mean())) < 0.02, "outside the zoomed view: the whole picture's matte"
     zoomed = 2 * centre - whole                        # the centre weighs both views alike
     assert zoomed > whole + 0.05, "the zoomed view sees more of the bright middle"
     assert torch.allclose(out[:, 0], out[0, 0].expand(n)), "the left column is outside the zoomed view"
@@ -95,5 +94,26 @@ def test_zoom_view_off_is_the_mirror_average_of_the_whole_picture_at_the_network
     torch.manual_seed(4)
     x = torch.randn(1, 3, 64, 64)
     with torch.no_grad():
-        one = ZoomViewAveraged(net, 64, zoom=False)(x)[0]
+        one = ZoomViewAveraged(net, 64, zoom=False, face_crop=False)(x)[0]
         assert torch.allclose(one, FlipAveraged(net)(x)[0], atol=1e-5)
+
+
+def test_zoom_view_mattes_a_small_face_on_its_face_crop_and_zeroes_the_rest():
+    from training.evaluate import ZoomViewAveraged
+
+    class Blob(torch.nn.Module):
+        """Face where channel 0 is bright: the picture's own bright square, at any view."""
+        def forward(self, x):
+            return ((x[:, :1] > 0.5).float(),)
+    n = 128
+    x = torch.zeros(1, 3, n, n)
+    x[:, 0, 50:70, 40:60] = 1.0                        # a face 20 px high: under a quarter of the picture
+    with torch.no_grad():
+        cropped = ZoomViewAveraged(Blob(), 32, zoom=False)(x)[0][0, 0]
+        whole = ZoomViewAveraged(Blob(), 32, zoom=False, face_crop=False)(x)[0][0, 0]
+        zoomed = ZoomViewAveraged(Blob(), 32)(x)[0][0, 0]
+    truth = x[0, 0] > 0.5
+    iou = lambda a: float(((a >= 0.5) & truth).sum() / ((a >= 0.5) | truth).sum())
+    assert iou(cropped) > iou(whole) and iou(cropped) > 0.9, (iou(cropped), iou(whole))
+    assert float(cropped[0, 127]) == 0 and float(cropped[127, 0]) == 0, "outside the crop the matte is 0"
+    assert iou(zoomed) > 0.9
