@@ -32,7 +32,8 @@ export interface StillMatteOptions {
    * differently at the outline, and their mean errs less: on the real validation photos (the
    * shipped student, `realocc`) IoU rises by about 0.002 on every group, clean, hair and glasses,
    * while the zoomed view alone scores below the whole one; on synthetic composites it gains on
-   * every occluder but face masks (-0.008 inside a face crop; docs/model.md). Doubles the inference again.
+   * every occluder but face masks (-0.008: four faces that fill their view, which it fails
+   * whole; no gate found separates them, docs/model.md). Doubles the inference again.
    */
   zoomView: boolean;
   uncertainty: boolean;
