@@ -85,7 +85,7 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak
 async function renderCase(clip: string, output: string, matteOnly: boolean, threads: number): Promise<Record<string, unknown>> {
   const options: RenderOptions = {
     input: clip, output, png: null, preset: DEFAULT_PRESET, filters: null, matteOnly, model: null, provider: 'cpu', threads,
-    faceCrop: true, temporal: true, crf: null, duration: null, width: 1280, height: 720, fps: 30, inputFormat: 'auto', quiet: true, verbose: false,
+    faceCrop: true, temporal: true, flipAverage: false, crf: null, duration: null, width: 1280, height: 720, fps: 30, inputFormat: 'auto', quiet: true, verbose: false,
   };
   const renderer = await Renderer.open(options, { mode: 'quiet', stream: process.stderr });
   const started = performance.now();

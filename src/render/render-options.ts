@@ -18,6 +18,8 @@ export interface RenderOptions {
   threads: number | null;
   faceCrop: boolean;
   temporal: boolean;
+  /** Matte each frame mirrored too and average the two (twice the inference). */
+  flipAverage: boolean;
   /** libx264/libvpx-vp9 CRF, or null for the default. */
   crf: number | null;
   /** Camera inputs: how long to record, in seconds. */

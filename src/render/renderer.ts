@@ -82,6 +82,7 @@ export class Renderer {
         threads: options.threads ?? undefined,
         faceCrop: options.faceCrop,
         temporal: options.temporal,
+        flipAverage: options.flipAverage,
       });
       // The matte alone needs no GL: it is upsampled on the CPU.
       const compositor = options.matteOnly ? null : createCompositor();

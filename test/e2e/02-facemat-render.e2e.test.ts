@@ -186,6 +186,36 @@ describe('facemat render (end to end)', function () {
     assert.deepEqual([matte.width, matte.height], [W, H]);
   });
 
+  it('--flip-average: the mattes of a face and of its mirror image are mirror images of each other', function () {
+    const sample = join(ROOT, 'assets', 'sample', 'sample.mp4');
+    const faces = join(dir, 'faces');
+    mkdirSync(faces);
+    ffmpeg(['-ss', '3', '-i', sample, '-frames:v', '1', '-vf', 'scale=320:180', join(faces, 'face.png')]);
+    ffmpeg(['-ss', '3', '-i', sample, '-frames:v', '1', '-vf', 'scale=320:180,hflip', join(faces, 'mirror.png')]);
+    /** The largest difference between the face's matte and its mirror's matte mirrored back. */
+    const asymmetry = (extra: string[]): number => {
+      const out = join(dir, `faces-out${extra.join('')}/`);
+      const r = render([faces, out, '--matte-only', '--no-temporal', '--no-face-crop', '--quiet', ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      const face = PNG.sync.read(readFileSync(join(out, 'face.png')));
+      const mirror = PNG.sync.read(readFileSync(join(out, 'mirror.png')));
+      let worst = 0;
+      for (let y = 0; y < face.height; y++) {
+        for (let x = 0; x < face.width; x++) {
+          const a = face.data[(y * face.width + x) * 4];
+          const b = mirror.data[(y * face.width + face.width - 1 - x) * 4];
+          worst = Math.max(worst, Math.abs(a - b));
+        }
+      }
+      return worst;
+    };
+    // One pass: the network is not symmetric. Flip-averaged: symmetric but for 8-bit rounding.
+    const onePass = asymmetry([]);
+    const averaged = asymmetry(['--flip-average']);
+    assert.ok(onePass > 10, `one pass should differ between a face and its mirror (by ${onePass})`);
+    assert.ok(averaged <= 2, `the flip-averaged mattes should mirror each other (they differ by ${averaged})`);
+  });
+
   it('bad usage exits 2 with one line; a missing input exits 1 with one line', function () {
     let r = render([indexed]);
     assert.equal(r.status, 2);

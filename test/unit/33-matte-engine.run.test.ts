@@ -7,6 +7,7 @@ import { packageRoot } from '../../src/config/paths.js';
 import { createMatteEngine } from '../../src/pipeline/matte/index.js';
 import { loadModelManifest } from '../../src/pipeline/matte/model-manifest.js';
 import { MATTE_RING, OnnxMatteEngine } from '../../src/pipeline/matte/onnx-matte-engine.js';
+import { mirrorRows } from '../../src/pipeline/matte/mirror.js';
 import { uncertaintyFromLogVariance } from '../../src/pipeline/matte/postprocess.js';
 import { TensorResizer } from '../../src/pipeline/matte/resize-to-tensor.js';
 import { SHIPPED_MANIFEST, captureLogs, frameOf, synthFace } from './3x-matte-fixture.js';
@@ -119,6 +120,38 @@ describe('OnnxMatteEngine#run', function () {
       assert.deepEqual((await cropping.run(frame)).roi, crop);
     } finally {
       await cropping.close();
+    }
+  });
+
+  it('with flip averaging, mattes the mirrored frame too and averages the two, mirrored back', async function () {
+    // A real face (the sample clip) in a 4:3 frame, whose full-frame region is left-right symmetric.
+    const png = execFileSync('ffmpeg', ['-v', 'error', '-ss', '3', '-i', join(packageRoot(), 'assets', 'sample', 'sample.mp4'), '-frames:v', '1', '-vf', 'scale=480:270,pad=480:360:0:45:gray', '-f', 'image2pipe', '-c:v', 'png', '-']);
+    const rgba = new Uint8Array(PNG.sync.read(png).data);
+    const one = await engine.run(frameOf(1, 480, 360, rgba));
+    const plain = { alpha: one.alpha.slice(), uncertainty: one.uncertainty!.slice() };
+    const other = await engine.run(frameOf(2, 480, 360, mirrorRows(rgba, 480, 360, 4)));
+    const { width, height } = other;
+    const back = { alpha: mirrorRows(other.alpha, width, height, 1), uncertainty: mirrorRows(other.uncertainty!, width, height, 1) };
+    const flipping = await createMatteEngine({ provider: 'cpu', threads: 1, faceCrop: false, temporal: false, flipAverage: true });
+    try {
+      const averaged = await flipping.run(frameOf(3, 480, 360, rgba));
+      assert.deepEqual(averaged.roi, one.roi);
+      for (const plane of ['alpha', 'uncertainty'] as const) {
+        let apart = 0;
+        let worst = 0;
+        for (let i = 0; i < width * height; i++) {
+          apart = Math.max(apart, Math.abs(plain[plane][i] - back[plane][i]));
+          worst = Math.max(worst, Math.abs(averaged[plane]![i] - 0.5 * (plain[plane][i] + back[plane][i])));
+        }
+        // The network is not symmetric: the two passes differ, so a skipped mirror pass would show.
+        assert.ok(apart > 0.02, `${plane}: the frame and its mirror matte alike to ${apart}`);
+        assert.ok(worst < 1e-3, `${plane}: differs from the mean of the two passes by ${worst}`);
+      }
+      // The input tensor is mirrored back after its pass: the next run is not disturbed by it.
+      const again = await flipping.run(frameOf(4, 480, 360, rgba));
+      assert.deepEqual(Array.from(again.alpha), Array.from(averaged.alpha));
+    } finally {
+      await flipping.close();
     }
   });
 

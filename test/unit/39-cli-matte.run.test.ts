@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { packageRoot } from '../../src/config/paths.js';
-import { mirrorRows } from '../../src/pipeline/matte/still-matte.js';
+import { mirrorRows } from '../../src/pipeline/matte/mirror.js';
 import { modelCopy, removeDir, synthFace, tempDir } from './3x-matte-fixture.js';
 
 interface CliResult {

@@ -83,6 +83,9 @@ describe('render: output plan, Matroska framing, progress, options', () => {
     assert.equal(o.threads, 2);
     assert.equal(o.temporal, false);
     assert.equal(o.crf, 20);
+    assert.equal(o.flipAverage, false, 'flip averaging is opt-in: it doubles the inference');
+    const flipped = parseRenderOptions(['in.mp4', 'out.mp4', '--flip-average']);
+    assert.ok(flipped !== 'help' && flipped.flipAverage);
     assert.throws(() => parseRenderOptions(['in.mp4']), UsageError);
     assert.throws(() => parseRenderOptions(['in.mp4', 'o.mp4', '--provider', 'gpu']), /--provider.*auto, tensorrt, cuda, cpu/);
     assert.throws(() => parseRenderOptions(['v4l2:/dev/video0', 'o.mp4']), /--duration/);

@@ -32,6 +32,8 @@ export interface MatteEngineOptions {
   faceCrop?: boolean;
   /** Blend with the previous matte where the frame is still (default true). */
   temporal?: boolean;
+  /** Also matte each input mirrored and average the two (default false; twice the inference). */
+  flipAverage?: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function createMatteEngine(options: MatteEngineOptions): Promise<Ma
       threads: options.threads,
       faceCrop: options.faceCrop ?? true,
       temporal: options.temporal ?? true,
+      flipAverage: options.flipAverage ?? false,
     });
   try {
     return await open(requested);

@@ -4,6 +4,7 @@ import { logger } from '../../log.js';
 import type { MatteEngine } from './matte-engine.js';
 import { type ProviderName, type ProviderRequest, defaultCpuThreads, providerChain, tensorRtCacheDir } from './execution-providers.js';
 import { FaceCropTracker, faceBox, fullFrameRoi } from './face-crop.js';
+import { averageMirrored, mirrorRowsInPlace } from './mirror.js';
 import type { TensorInfo } from './inference-protocol.js';
 import { ModelError } from './model-error.js';
 import type { ModelDescription } from './model-manifest.js';
@@ -30,6 +31,13 @@ export interface OnnxMatteEngineOptions {
   threads?: number;
   faceCrop: boolean;
   temporal: boolean;
+  /**
+   * Also run each input mirrored left-right and average the two mattes before the temporal filter
+   * (test-time flip averaging; offline renders: it doubles the inference). A still image's flip
+   * averaging runs its whole chain, face crop and zoomed view, on the mirrored picture instead
+   * (still-matte.ts); a video frame's must come before the temporal filter, on the same region.
+   */
+  flipAverage?: boolean;
   /** The resize implementation; default the native one when the addon loads. */
   resize?: ResizeChoice;
 }
@@ -61,6 +69,8 @@ export class OnnxMatteEngine implements MatteEngine {
   private readonly luma: Float32Array;
   private readonly ring: MatteSlot[];
   private ringNext = 0;
+  /** The mirrored pass's matte, when flip averaging. */
+  private readonly mirrored: MatteSlot | null;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -73,6 +83,7 @@ export class OnnxMatteEngine implements MatteEngine {
     private readonly preprocessor: Preprocessor,
     private readonly crop: FaceCropTracker | null,
     private readonly temporal: TemporalFilter | null,
+    flipAverage: boolean,
     threads: number,
   ) {
     const { input: spec, name, version } = model.manifest;
@@ -80,10 +91,12 @@ export class OnnxMatteEngine implements MatteEngine {
     this.height = spec.height;
     this.aspect = spec.width / spec.height;
     this.luma = new Float32Array(spec.width * spec.height);
-    this.ring = Array.from({ length: MATTE_RING }, () => ({
+    const newSlot = (): MatteSlot => ({
       alpha: new Float32Array(spec.width * spec.height),
       uncertainty: logVarianceOut ? new Float32Array(spec.width * spec.height) : null,
-    }));
+    });
+    this.ring = Array.from({ length: MATTE_RING }, newSlot);
+    this.mirrored = flipAverage ? newSlot() : null;
     const where = session.provider === 'cpu' ? `cpu (${threads} thread${threads === 1 ? '' : 's'})` : session.provider;
     this.description = `${name} ${version} ${spec.width}x${spec.height} on ${where}`;
   }
@@ -128,6 +141,7 @@ export class OnnxMatteEngine implements MatteEngine {
         preprocessor,
         options.faceCrop ? new FaceCropTracker(width, height) : null,
         options.temporal ? new TemporalFilter(width, height) : null,
+        options.flipAverage ?? false,
         threads,
       );
       const resizeNote = preprocessor.fallbackReason;
@@ -136,7 +150,8 @@ export class OnnxMatteEngine implements MatteEngine {
         : '';
       log.info(
         `matting with ${engine.description}${skippedNote}; preprocessing: ${preprocessor.implementation}${resizeNote ? ` (${resizeNote})` : ''}; ` +
-          `face crop ${options.faceCrop ? 'on' : 'off'}, temporal filter ${options.temporal ? 'on' : 'off'}`,
+          `face crop ${options.faceCrop ? 'on' : 'off'}, temporal filter ${options.temporal ? 'on' : 'off'}` +
+          (options.flipAverage ? ', flip averaging on' : ''),
       );
       return engine;
     } catch (err) {
@@ -183,8 +198,8 @@ export class OnnxMatteEngine implements MatteEngine {
 
     const slot = this.ring[this.ringNext];
     this.ringNext = (this.ringNext + 1) % MATTE_RING;
-    alphaFromOutput(this.alphaOut, this.model.alpha.range, slot.alpha);
-    if (slot.uncertainty && this.logVarianceOut) uncertaintyFromLogVariance(this.logVarianceOut, slot.uncertainty);
+    this.readOutputs(slot);
+    const mirroredMs = this.mirrored ? await this.averageMirroredPass(slot, this.mirrored) : 0;
     if (this.temporal) {
       this.preprocessor.luma(this.input, this.luma);
       this.temporal.apply(slot.alpha, slot.uncertainty, this.luma, roi);
@@ -195,8 +210,8 @@ export class OnnxMatteEngine implements MatteEngine {
     const done = nowMs();
 
     this.lastTimings.preprocessMs = preprocessed - started;
-    this.lastTimings.inferenceMs = inferred - preprocessed;
-    this.lastTimings.postprocessMs = done - inferred;
+    this.lastTimings.inferenceMs = inferred - preprocessed + mirroredMs;
+    this.lastTimings.postprocessMs = done - inferred - mirroredMs;
     this.lastTimings.totalMs = done - started;
     return {
       seq: frame.seq,
@@ -208,6 +223,33 @@ export class OnnxMatteEngine implements MatteEngine {
       roi,
       empty: box.count < MIN_FACE_COVERAGE * this.width * this.height,
     };
+  }
+
+  /** The session's outputs as alpha and uncertainty in [0,1]. */
+  private readOutputs(into: MatteSlot): void {
+    alphaFromOutput(this.alphaOut, this.model.alpha.range, into.alpha);
+    if (into.uncertainty && this.logVarianceOut) uncertaintyFromLogVariance(this.logVarianceOut, into.uncertainty);
+  }
+
+  /**
+   * The model on the mirrored input tensor; its matte mirrored back and averaged into `slot`. The
+   * tensor is mirrored back afterwards: the temporal filter reads its luma. Returns the ms the
+   * inference took.
+   */
+  private async averageMirroredPass(slot: MatteSlot, mirrored: MatteSlot): Promise<number> {
+    const { width, height } = this;
+    mirrorRowsInPlace(this.input, width, 3 * height);
+    const started = nowMs();
+    try {
+      await this.session.run();
+    } finally {
+      mirrorRowsInPlace(this.input, width, 3 * height);
+    }
+    const inferenceMs = nowMs() - started;
+    this.readOutputs(mirrored);
+    averageMirrored(slot.alpha, mirrored.alpha, width, height);
+    if (slot.uncertainty && mirrored.uncertainty) averageMirrored(slot.uncertainty, mirrored.uncertainty, width, height);
+    return inferenceMs;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Frame, Matte, Rect } from '../frame.js';
 import type { DecodedImage } from './image-file.js';
 import type { MatteEngine } from './matte-engine.js';
 import { type FaceRect, faceBox, faceInFrame, paddedFaceCrop } from './face-crop.js';
+import { averageMirrored, mirrorRows } from './mirror.js';
 import { bilinearUpsample, guidedUpsample } from './upsample.js';
 
 /** A still image's matte at the image's size. */
@@ -139,26 +140,4 @@ function atImageSize(matte: Matte, image: DecodedImage, withUncertainty: boolean
 function stillFrame(image: DecodedImage): Frame {
   const frame: Frame = { seq: 0, captureMs: 0, width: image.width, height: image.height, rgba: image.rgba, retain: () => frame, release: () => undefined };
   return frame;
-}
-
-/** A left-right mirrored copy of an image of `channels` values per pixel. */
-export function mirrorRows<T extends Uint8Array | Float32Array>(pixels: T, width: number, height: number, channels: number): T {
-  const out = new (pixels.constructor as { new (n: number): T })(pixels.length);
-  for (let y = 0; y < height; y++) {
-    const row = y * width * channels;
-    for (let x = 0; x < width; x++) {
-      const from = row + x * channels;
-      const to = row + (width - 1 - x) * channels;
-      for (let c = 0; c < channels; c++) out[to + c] = pixels[from + c];
-    }
-  }
-  return out;
-}
-
-/** into = (into + mirror(mirrored)) / 2, for one-value-per-pixel planes. */
-function averageMirrored(into: Float32Array, mirrored: Float32Array, width: number, height: number): void {
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) into[row + x] = 0.5 * (into[row + x] + mirrored[row + width - 1 - x]);
-  }
 }
