@@ -2,7 +2,8 @@
  * `facemat render` throughput (issue 20): a clip made here from the bundled sample (it has a face),
  * scaled to 720p and 1080p, rendered into H.264 mp4 with the default preset and with
  * --matte-only, through the real Renderer (ffmpeg decoding, the shipped model on CPU with face
- * crop and temporal filter, the GL compositor, ffmpeg encoding). Reported per case: frames/s,
+ * crop and temporal filter, the GL compositor, ffmpeg encoding), and --matte-only with
+ * --flip-average (two inferences a frame). Reported per case: frames/s,
  * ms per frame, where the main thread's time went, peak RSS, and the ratio of render time per
  * frame to
  * - bare inference: onnxruntime's session.run() alone at the engine's thread count, and
@@ -82,10 +83,10 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak
   }
 }
 
-async function renderCase(clip: string, output: string, matteOnly: boolean, threads: number): Promise<Record<string, unknown>> {
+async function renderCase(clip: string, output: string, matteOnly: boolean, threads: number, flipAverage = false): Promise<Record<string, unknown>> {
   const options: RenderOptions = {
     input: clip, output, png: null, preset: DEFAULT_PRESET, filters: null, matteOnly, model: null, provider: 'cpu', threads,
-    faceCrop: true, temporal: true, flipAverage: false, crf: null, duration: null, width: 1280, height: 720, fps: 30, inputFormat: 'auto', quiet: true, verbose: false,
+    faceCrop: true, temporal: true, flipAverage, crf: null, duration: null, width: 1280, height: 720, fps: 30, inputFormat: 'auto', quiet: true, verbose: false,
   };
   const renderer = await Renderer.open(options, { mode: 'quiet', stream: process.stderr });
   const started = performance.now();
@@ -160,6 +161,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const stage = await matteStage(clipFrame(clip, width, height), threads);
       const preset = await renderCase(clip, join(dir, 'preset.mp4'), false, threads);
       const matteOnly = await renderCase(clip, join(dir, 'matte.mp4'), true, threads);
+      const flipAveraged = await renderCase(clip, join(dir, 'matte-flip.mp4'), true, threads, true);
       const hand = await handScripted(clip, join(dir, 'hand.mp4'), width, height, threads);
       const ratios = (c: Record<string, unknown>) => ({
         ratioToBareInference: round((c.msPerFrame as number) / bare),
@@ -170,6 +172,7 @@ export async function run(): Promise<Record<string, unknown>> {
         matteStageMsP50: round(stage),
         defaultPreset: { preset: DEFAULT_PRESET, ...preset, ...ratios(preset) },
         matteOnly: { ...matteOnly, ...ratios(matteOnly) },
+        matteOnlyFlipAveraged: { ...flipAveraged, ...ratios(flipAveraged) },
         handScripted: { ...hand, ...ratios(hand) },
         matteOnlySpeedupOverHandScripted: round((hand.msPerFrame as number) / (matteOnly.msPerFrame as number)),
       };
