@@ -18,9 +18,18 @@ export function mirrorRows<T extends Uint8Array | Float32Array>(pixels: T, width
   return out;
 }
 
-/** Mirrors `rows` rows of `width` single values in place (a planar tensor is planes x height rows). */
+/**
+ * Mirrors `rows` rows of `width` single values in place (a planar tensor is planes x height rows).
+ * Swaps within each row: no view or copy is made per row, as this runs twice a frame.
+ */
 export function mirrorRowsInPlace(values: Float32Array, width: number, rows: number): void {
-  for (let y = 0; y < rows; y++) values.subarray(y * width, (y + 1) * width).reverse();
+  for (let row = 0; row < rows * width; row += width) {
+    for (let left = row, right = row + width - 1; left < right; left++, right--) {
+      const v = values[left];
+      values[left] = values[right];
+      values[right] = v;
+    }
+  }
 }
 
 /** into = (into + mirror(mirrored)) / 2, for one-value-per-pixel planes. */
