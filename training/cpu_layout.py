@@ -11,7 +11,7 @@ their weights; padded channels get zero weights, zero bias and a BatchNorm that 
 (gamma = beta = mean = 0, var = 1), so they stay exactly 0 through ReLU, residual adds, resizes,
 concats and the global-context gate (sigmoid(0) * 0 = 0). The RGB skip of the last decoder block
 is lifted into a padded tensor by an identity 1x1 convolution, and the alpha and log-variance heads
-become one two-channel convolution. Outputs equal the original network's to float rounding.
+become one convolution (PhaseHeads). Outputs equal the original network's to float rounding.
 """
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from .model import LOGVAR_MAX, LOGVAR_MIN, DecoderBlock, FaceMatNet, InvertedResidual
 
 DEFAULT_BLOCK = 16  # onnxruntime's NCHWc block with AVX-512; also a multiple of AVX2's 8
+HEAD_PHASES = 8  # PhaseHeads: 2 heads x 8 phases fill one AVX-512 block (two AVX2 blocks)
 
 
 @dataclass(frozen=True)
@@ -110,10 +112,64 @@ def _pad_decoder(dec: DecoderBlock, lx: Layout, lskip: Layout, block: int) -> tu
     return new, lout
 
 
+class SplitDecoderBlock(nn.Module):
+    """A padded DecoderBlock computed without its concatenation.
+
+    Why: the block concatenates the upsampled input and the skip, then runs a depthwise conv (+BN,
+    ReLU) and a pointwise conv (+BN). Both act on the two parts separately: the depthwise one per
+    channel, the pointwise one as a sum over input channels. So the block is computed as
+    pw_x(dw_x(up(x))) + pw_s(dw_s(skip)), and onnxruntime adds the second term inside the first
+    convolution (its fused "Sum" input) instead of writing and reading the concatenated tensor: at
+    full resolution that concat alone took 0.34 of 5.5 ms. The last decoder block reads the image
+    itself as its skip (3 channels), so the identity lift of the image to 16 channels goes too.
+    The pointwise BatchNorm is folded here into pw_s's weights (its shift into pw_x's bias, folded
+    by the exporter), so the sum needs no BatchNorm after it.
+    """
+
+    def __init__(self, padded: DecoderBlock, lx: Layout, skip_index: tuple[int, ...]):
+        super().__init__()
+        dw, pw = padded.body[0], padded.body[1]
+        xi, si = torch.arange(lx.size), torch.tensor([lx.size + i for i in skip_index])
+        self.dw_x, self.dw_s = _depthwise_part(dw, xi), _depthwise_part(dw, si)
+        conv, bn = pw[0], pw[1]
+        self.pw_x = nn.Sequential(_pointwise_part(conv, xi), copy.deepcopy(bn))
+        self.pw_s = _pointwise_part(conv, si, bn.weight / torch.sqrt(bn.running_var + bn.eps))
+        self.act = len(pw) > 2
+        self.rest = padded.body[2:]
+
+    def forward(self, x, skip):
+        x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+        y = self.pw_x(self.dw_x(x)) + self.pw_s(self.dw_s(skip))
+        return self.rest(F.relu(y) if self.act else y)
+
+
+def _depthwise_part(cbr: nn.Sequential, channels: torch.Tensor) -> nn.Sequential:
+    """The depthwise conv-BN-ReLU on a subset of its channels."""
+    conv, bn = cbr[0], cbr[1]
+    n = len(channels)
+    part = nn.Conv2d(n, n, conv.kernel_size, conv.stride, conv.padding, conv.dilation, groups=n, bias=False)
+    pbn = nn.BatchNorm2d(n, eps=bn.eps)
+    with torch.no_grad():
+        part.weight.copy_(conv.weight[channels])
+        for name in ("weight", "bias", "running_mean", "running_var"):
+            getattr(pbn, name).copy_(getattr(bn, name)[channels])
+    return nn.Sequential(part, pbn, *[copy.deepcopy(m) for m in cbr[2:]])
+
+
+def _pointwise_part(conv: nn.Conv2d, channels: torch.Tensor, scale: torch.Tensor | None = None) -> nn.Conv2d:
+    """The pointwise conv's weights on a subset of its input channels, optionally scaled per output."""
+    part = nn.Conv2d(len(channels), conv.out_channels, 1, bias=False)
+    with torch.no_grad():
+        w = conv.weight[:, channels]
+        part.weight.copy_(w if scale is None else w * scale.view(-1, 1, 1, 1))
+    return part
+
+
 class NchwcFaceMatNet(FaceMatNet):
     """FaceMatNet's forward over padded layers; same inputs, same (alpha, logvar) outputs."""
 
-    def __init__(self, net: FaceMatNet, block: int = DEFAULT_BLOCK):
+    def __init__(self, net: FaceMatNet, block: int = DEFAULT_BLOCK, head_phases: int = HEAD_PHASES,
+                 split_decoders: bool = True):
         nn.Module.__init__(self)  # the layers are built from `net`'s, not from an architecture
         if not net.has_logvar:
             raise ValueError("the padded layout is built for a network with a log-variance head")
@@ -121,7 +177,9 @@ class NchwcFaceMatNet(FaceMatNet):
         # so this network's heads read its output as it is
         self.config, self.has_logvar, self.head_input = dict(net.config), True, "relu"
         rgb = Layout(3, (0, 1, 2))
-        self.rgb_lift = _identity_lift(rgb, block)
+        self.split_decoders = split_decoders
+        if not split_decoders:
+            self.rgb_lift = _identity_lift(rgb, block)
         self.stem, l2 = _pad_stem(net.stem, rgb, block)
         self.stages = nn.ModuleList()
         skips, lin = [l2], l2
@@ -135,20 +193,61 @@ class NchwcFaceMatNet(FaceMatNet):
         l2, l4, l8, l16, l32 = skips
         self.ctx_conv, lctx = _pad_cbr(net.ctx_conv, l32, block)
         self.ctx_gate = _pad_conv(net.ctx_gate, l32, lctx)
-        self.dec16, ly = _pad_decoder(net.dec16, lctx, l16, block)
-        self.dec8, ly = _pad_decoder(net.dec8, ly, l8, block)
-        self.dec4, ly = _pad_decoder(net.dec4, ly, l4, block)
-        self.dec2, ly = _pad_decoder(net.dec2, ly, l2, block)
         dec1 = _crelu_in_last_layer(net.dec1) if net.head_input == "crelu" else net.dec1
-        self.dec1, ly = _pad_decoder(dec1, ly, Layout.dense(3, block), block)
-        self.merged_heads = _merge_heads(net.alpha_head, net.logvar_head, ly)
+        ly = lctx
+        for name, dec, lskip in (("dec16", net.dec16, l16), ("dec8", net.dec8, l8), ("dec4", net.dec4, l4),
+                                 ("dec2", net.dec2, l2), ("dec1", dec1, Layout.dense(3, block))):
+            padded, lout = _pad_decoder(dec, ly, lskip, block)
+            if split_decoders:
+                # every padded skip channel (block-aligned) but the image's: its three real ones
+                skip = rgb.index if name == "dec1" else tuple(range(lskip.size))
+                padded = SplitDecoderBlock(padded, ly, skip)
+            setattr(self, name, padded)
+            ly = lout
+        self.merged_heads = PhaseHeads(net.alpha_head, net.logvar_head, ly, head_phases)
 
     def rgb_skip(self, x):
-        return self.rgb_lift(x)
+        return x if self.split_decoders else self.rgb_lift(x)
 
     def heads(self, y):
         both = self.merged_heads(y)
         return both[:, 0:1], torch.clamp(both[:, 1:2], LOGVAR_MIN, LOGVAR_MAX)
+
+
+class PhaseHeads(nn.Module):
+    """The alpha and log-variance heads (3x3, stride 1, one output channel each) as one convolution
+    that computes `phases` neighbouring pixels of a row per output position.
+
+    Why: onnxruntime pads a blocked convolution's output channels up to the block, so two 3x3 head
+    outputs at full resolution cost as much as 16 (AVX-512): the most expensive layer of the graph,
+    1.25 of 6.7 ms. Output channel h * phases + p here is head h at column phases * X + p: a
+    (3, phases + 2) kernel with stride (1, phases) whose columns p .. p + 2 hold the head's 3x3
+    weights, so 2 x 8 real channels fill one AVX-512 block at an eighth of the positions (0.65 ms).
+    A reshape and transpose put the columns back in order; the sums are the same products in the
+    same order as the plain heads', so the outputs are equal. phases=1 is the plain merged head.
+    """
+
+    def __init__(self, alpha_head: nn.Conv2d, logvar_head: nn.Conv2d, lin: Layout, phases: int):
+        super().__init__()
+        if alpha_head.kernel_size != (3, 3) or alpha_head.padding != (1, 1) or alpha_head.stride != (1, 1):
+            raise ValueError("PhaseHeads expects 3x3 heads with stride 1 and padding 1")
+        self.phases = phases
+        weight = torch.cat([alpha_head.weight, logvar_head.weight])  # 2 x C x 3 x 3
+        bias = torch.cat([alpha_head.bias, logvar_head.bias])
+        self.conv = nn.Conv2d(lin.size, 2 * phases, (3, phases + 2), (1, phases), (1, 1))
+        with torch.no_grad():
+            self.conv.weight.zero_()
+            for h in range(2):
+                for p in range(phases):
+                    self.conv.weight[h * phases + p, torch.tensor(lin.index), :, p:p + 3] = weight[h]
+                    self.conv.bias[h * phases + p] = bias[h]
+
+    def forward(self, y):
+        if y.shape[-1] % self.phases:
+            raise ValueError(f"PhaseHeads: width {y.shape[-1]} is not a multiple of {self.phases} phases")
+        z = self.conv(y)
+        n, _, h, w = z.shape
+        return z.reshape(n, 2, self.phases, h, w).permute(0, 1, 3, 4, 2).reshape(n, 2, h, w * self.phases)
 
 
 def _pad_stem(stem: nn.Sequential, rgb: Layout, block: int) -> tuple[nn.Sequential, Layout]:
@@ -176,15 +275,6 @@ def _crelu_in_last_layer(dec: DecoderBlock) -> DecoderBlock:
         wbn.running_var.copy_(torch.cat([bn.running_var, bn.running_var]))
     new.body[-1] = nn.Sequential(wide, wbn, nn.ReLU(inplace=True))
     return new
-
-
-def _merge_heads(alpha_head: nn.Conv2d, logvar_head: nn.Conv2d, lin: Layout) -> nn.Conv2d:
-    both = nn.Conv2d(alpha_head.in_channels, 2, alpha_head.kernel_size, alpha_head.stride, alpha_head.padding)
-    with torch.no_grad():
-        both.weight.copy_(torch.cat([alpha_head.weight, logvar_head.weight]))
-        both.bias.copy_(torch.cat([alpha_head.bias, logvar_head.bias]))
-    # Two output channels, not padded: measured faster than a 16-channel blocked output here.
-    return _pad_conv(both, lin, Layout(2, (0, 1)))
 
 
 def _identity_lift(rgb: Layout, block: int) -> nn.Conv2d:

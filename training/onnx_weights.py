@@ -59,11 +59,13 @@ def _onnx_convs(path) -> dict:
     return out
 
 
-def _index_maps(arch: dict):
-    """For each Conv of the padded network: (positions of the plain conv's weights inside the padded
-    weight, output channel positions of the plain conv inside the padded output)."""
+def _id_network(arch: dict, head_phases: int, split_decoders: bool):
+    """The plain network with a distinct id for every conv weight, and its padded copy (in the
+    layout of the graph being read) whose conv weights hold those ids where the plain weights went.
+    Its BatchNorms scale by exactly 1 (gamma 1, var 1, eps 0), so ids the padded copy folds a
+    BatchNorm scale into (SplitDecoderBlock's pw_s) stay exact."""
     plain = build(arch).eval()
-    off = 1.0
+    off = 2.0  # not 1: the identity lift of the image (older graphs) holds 1s of its own
     with torch.no_grad():
         for mod in plain.modules():
             if isinstance(mod, nn.Conv2d):
@@ -71,21 +73,22 @@ def _index_maps(arch: dict):
                 mod.weight.copy_(torch.arange(off, off + n, dtype=torch.float64).reshape(mod.weight.shape))
                 off += n
             if isinstance(mod, nn.BatchNorm2d):
-                n = mod.running_mean.numel()
-                mod.running_mean.copy_(torch.arange(off, off + n, dtype=torch.float64))
-                off += n
+                mod.eps = 0.0
     assert off < 2 ** 24, "ids must be exact in float32"
-    padded = NchwcFaceMatNet(plain)
-    pmods = dict(padded.named_modules())
-    return plain, padded, pmods
+    return plain, NchwcFaceMatNet(plain, head_phases=head_phases, split_decoders=split_decoders)
 
 
-def _positions(padded_t: torch.Tensor, plain_t: torch.Tensor) -> torch.Tensor:
-    """Flat indices into padded_t of each element of plain_t (all distinct non-zero ids)."""
-    flat = padded_t.detach().reshape(-1)
-    nz = torch.nonzero(flat).squeeze(1)
-    lookup = {int(v): int(i) for v, i in zip(flat[nz].tolist(), nz.tolist())}
-    return torch.tensor([lookup[int(v)] for v in plain_t.detach().reshape(-1).tolist()])
+def _id_locations(padded: nn.Module) -> dict[int, tuple[str, int]]:
+    """{id: (padded conv's module path, flat index into its weight)}, where the id first occurs. Ids
+    held twice: the heads' phases hold each head weight once per phase, and crelu heads' last
+    decoder conv holds each weight for z and again (its BatchNorm negated) for -z."""
+    where = {}
+    for name, mod in padded.named_modules():
+        if isinstance(mod, nn.Conv2d):
+            flat = mod.weight.detach().reshape(-1)
+            for i in torch.nonzero(flat).squeeze(1).tolist():
+                where.setdefault(int(flat[i]), (name, i))
+    return where
 
 
 ARCH_KEY = "facemat.arch"  # the ONNX metadata entry export.py writes: the network's build() arguments
@@ -105,27 +108,43 @@ def student_from_onnx(path, arch: dict | None = None) -> nn.Module:
     """The plain (unpadded) network with the ONNX graph's weights, in eval mode."""
     arch = dict(arch or onnx_arch(path))
     convs = _onnx_convs(path)
-    plain, padded, pmods = _index_maps(arch)
+    # the layout the graph was exported in: up to 0.8.0 one two-channel head convolution
+    # ("merged_heads") and concatenating decoders; since 0.8.1 PhaseHeads and SplitDecoderBlocks
+    head_w = convs["merged_heads"][0] if "merged_heads" in convs else convs["merged_heads.conv"][0]
+    split = "dec1.pw_s" in convs
+    plain, padded = _id_network(arch, head_w.shape[0] // 2, split)
+    for name, mod in padded.named_modules():
+        if isinstance(mod, nn.Conv2d):
+            onnx_name = "merged_heads" if name == "merged_heads.conv" and "merged_heads" in convs else name
+            if onnx_name not in convs:
+                raise KeyError(f"{path}: no Conv for {name} (other architecture?)")
+            if tuple(convs[onnx_name][0].shape) != tuple(mod.weight.shape):
+                raise ValueError(f"{name}: ONNX weight {convs[onnx_name][0].shape} vs padded {tuple(mod.weight.shape)}: other architecture?")
+            convs[name] = convs[onnx_name]
+    where = _id_locations(padded)
+    row_size = {n: m.weight[0].numel() for n, m in padded.named_modules() if isinstance(m, nn.Conv2d)}
     net = build(arch).eval()
     nmods = dict(net.named_modules())
-    pl_mods = dict(plain.named_modules())
     done = set()
     with torch.no_grad():
-        for name, mod in pl_mods.items():
-            if not isinstance(mod, nn.Conv2d) or name in ("alpha_head", "logvar_head"):
+        for name, mod in plain.named_modules():
+            if not isinstance(mod, nn.Conv2d):
                 continue
-            if name not in convs:
-                raise KeyError(f"{path}: no Conv for {name}")
-            w, b = convs[name]
-            pw = pmods[name].weight
-            if tuple(w.shape) != tuple(pw.shape):
-                raise ValueError(f"{name}: ONNX weight {w.shape} vs padded {tuple(pw.shape)}: other architecture?")
-            pos = _positions(pw, mod.weight)
+            located = [where[int(v)] for v in mod.weight.detach().reshape(-1).tolist()]
+            values = [convs[n][0].reshape(-1)[i] for n, i in located]
             tgt = nmods[name]
-            tgt.weight.copy_(torch.from_numpy(w.reshape(-1)[pos.numpy()].reshape(mod.weight.shape)))
-            # output channel positions: the padded conv's weight rows that hold real weights
-            order = [int(r) for r in (pos.reshape(mod.weight.shape[0], -1)[:, 0] // pw[0].numel())]
-            bias = torch.from_numpy(b[order]) if b is not None else torch.zeros(mod.weight.shape[0])
+            tgt.weight.copy_(torch.tensor(np.array(values, dtype=np.float32)).reshape(mod.weight.shape))
+            # each output channel's bias (the conv's own, or its folded BatchNorm's) sits with the
+            # padded row that holds the channel's first weight
+            per_out = mod.weight[0].numel()
+            bias = []
+            for j in range(mod.weight.shape[0]):
+                n, i = located[j * per_out]
+                b = convs[n][1]
+                if b is None:
+                    raise ValueError(f"{path}: {name} output {j} lies in {n}, which has no bias")
+                bias.append(float(b[i // row_size[n]]))
+            bias = torch.tensor(bias)
             if tgt.bias is not None:
                 tgt.bias.copy_(bias)
             else:  # a folded conv + BN: the BN that follows it adds the folded bias
@@ -138,17 +157,6 @@ def student_from_onnx(path, arch: dict | None = None) -> nn.Module:
                 bn.running_var.fill_(1.0 - bn.eps)
                 done.add(bn_name)
             done.add(name)
-        # the merged heads: output channel 0 = alpha, 1 = log-variance
-        w, b = convs["merged_heads"]
-        pw = pmods["merged_heads"].weight
-        for ch, hname in enumerate(("alpha_head", "logvar_head")):
-            ph = pl_mods[hname]
-            # the padded merged head holds cat([alpha_head, logvar_head]) at rows 0, 1
-            both = torch.cat([pl_mods["alpha_head"].weight, pl_mods["logvar_head"].weight])
-            pos = _positions(pw, both).reshape(both.shape)[ch:ch + 1]
-            nmods[hname].weight.copy_(torch.from_numpy(w.reshape(-1)[pos.reshape(-1).numpy()].reshape(ph.weight.shape)))
-            nmods[hname].bias.copy_(torch.from_numpy(b[ch:ch + 1]))
-            done.add(hname)
     missing = [n for n, m in nmods.items() if isinstance(m, (nn.Conv2d, nn.BatchNorm2d)) and n not in done]
     if missing:
         raise ValueError(f"layers not read from {path}: {missing[:5]}")

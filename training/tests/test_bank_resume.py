@@ -35,6 +35,25 @@ def test_student_read_back_from_its_exported_onnx_computes_the_same(tmp_path):
     assert (a0 - a3).abs().mean() < 1e-2
 
 
+@pytest.mark.parametrize("phases,split,head_input", [(1, False, "relu"), (8, True, "relu"), (8, True, "crelu")])
+def test_graphs_of_every_layout_read_back(tmp_path, phases, split, head_input):
+    """Graphs up to 0.8.0 hold the heads as one two-channel convolution (PhaseHeads with one phase)
+    and concatenate in the decoder; later ones have eight phases and SplitDecoderBlocks. Training
+    continues from either."""
+    from training.cpu_layout import NchwcFaceMatNet
+    from training.export import export_onnx
+    from training.onnx_weights import student_from_onnx
+    net = randomised_net(dict(STUDENT_ARCH, head_input=head_input))
+    path = tmp_path / f"heads{phases}-{split}.onnx"
+    export_onnx(NchwcFaceMatNet(net, head_phases=phases, split_decoders=split), path, 64)
+    back = student_from_onnx(path)
+    assert torch.equal(back.alpha_head.weight, net.alpha_head.weight)
+    assert torch.equal(back.logvar_head.bias, net.logvar_head.bias)
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        assert (net(x)[0] - back(x)[0]).abs().max() < 1e-4
+
+
 def test_a_wider_student_reads_back_with_its_architecture(tmp_path):
     """export.py records the architecture in the ONNX metadata; a widened student (training.widen)
     is read back at its own widths, not STUDENT_ARCH's."""

@@ -28,13 +28,30 @@ def test_padded_network_equals_the_trained_one(block, head_input):
 @pytest.mark.parametrize("head_input", ["crelu", "relu"])
 def test_every_inner_convolution_is_block_aligned(head_input):
     padded = NchwcFaceMatNet(_randomised_student(head_input=head_input), 16)
-    convs = [m for m in padded.modules() if isinstance(m, torch.nn.Conv2d)]
-    for conv in convs:
-        reads_image = conv.in_channels == 3
-        writes_heads = conv is padded.merged_heads
-        assert reads_image or conv.in_channels % 16 == 0, conv
-        assert writes_heads or conv.out_channels % 16 == 0, conv
-    assert padded.merged_heads.out_channels == 2
+    convs = {n: m for n, m in padded.named_modules() if isinstance(m, torch.nn.Conv2d)}
+    # the image's own layers: the stem, and the last decoder block's depthwise and pointwise parts
+    # on its skip, the image's three channels
+    assert {n for n, c in convs.items() if c.in_channels == 3} == {"stem.0.0", "dec1.dw_s.0", "dec1.pw_s"}
+    for name, conv in convs.items():
+        assert conv.in_channels == 3 or conv.in_channels % 16 == 0, name
+        assert name == "dec1.dw_s.0" or conv.out_channels % 16 == 0, name
+    # the two heads in eight phases fill one block: 16 real outputs at every eighth column
+    assert padded.merged_heads.conv.out_channels == 16 and padded.merged_heads.conv.stride == (1, 8)
+
+
+def test_phase_heads_equal_the_plain_heads_exactly():
+    """The same products summed in the same order: equal, not only close."""
+    from training.cpu_layout import Layout, PhaseHeads
+    net = _randomised_student()
+    c = net.alpha_head.in_channels
+    y = torch.randn(2, c, 24, 32)
+    lin = Layout(c, tuple(range(c)))
+    with torch.no_grad():
+        plain = torch.cat([net.alpha_head(y), net.logvar_head(y)], 1)
+        for phases in (1, 4, 8):
+            assert torch.equal(PhaseHeads(net.alpha_head, net.logvar_head, lin, phases)(y), plain), phases
+    with pytest.raises(ValueError, match="not a multiple of 8"):
+        PhaseHeads(net.alpha_head, net.logvar_head, lin, 8)(torch.randn(1, c, 8, 12))
 
 
 def test_padding_keeps_the_trained_network_untouched():
