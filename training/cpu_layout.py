@@ -9,9 +9,14 @@ miss it, so those layers run on the slow generic path with layout reorders aroun
 What: every tensor gets its channels zero-padded up to a multiple of `block`. Real channels keep
 their weights; padded channels get zero weights, zero bias and a BatchNorm that outputs 0
 (gamma = beta = mean = 0, var = 1), so they stay exactly 0 through ReLU, residual adds, resizes,
-concats and the global-context gate (sigmoid(0) * 0 = 0). The RGB skip of the last decoder block
-is lifted into a padded tensor by an identity 1x1 convolution, and the alpha and log-variance heads
-become one convolution (PhaseHeads). Outputs equal the original network's to float rounding.
+concats and the global-context gate (sigmoid(0) * 0 = 0). Two more rewrites since 0.8.1, for
+where onnxruntime's profiler found the time: each decoder block sums two convolutions instead of
+concatenating their inputs (SplitDecoderBlock; the last one reads the image's 3 channels as they
+are), and the alpha and log-variance heads become one convolution that fills a whole block
+(PhaseHeads). split_decoders=False and head_phases=1 give the layout of 0.5.0 to 0.8.0 (the
+image lifted into a padded tensor by an identity 1x1 convolution, the heads one two-channel
+convolution), which onnx_weights.py still reads. Outputs equal the original network's to float
+rounding.
 """
 from __future__ import annotations
 
