@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const maskStatus = process.env[MASK_STATUS_ENV];
   if (isa === 'avx2' && maskStatus === undefined) {
     // The mask must be in place before onnxruntime reads CPUID: run again under it.
-    const child = spawnSync(process.execPath, process.argv.slice(1), { env: maskedEnvironment(buildCpuidMask()), stdio: 'inherit' });
+    const args = [...process.execArgv, ...process.argv.slice(1)];
+    const child = spawnSync(process.execPath, args, { env: maskedEnvironment(buildCpuidMask()), stdio: 'inherit' });
     process.exitCode = child.status ?? 1;
     return;
   }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packageRoot } from '../../src/config/paths.js';
 import { IsaError, MASK_STATUS_ENV, buildCpuidMask, cpuSimdFlags, maskedEnvironment, parseIsa } from '../../bench/isa.js';
 
 // Prints CPUID leaf 7's AVX2 and AVX-512F bits, and the status the preloaded mask left in the environment.
@@ -59,6 +60,24 @@ describe('bench isa: --isa parsing and the CPUID mask', () => {
     } else {
       assert.match(masked.slice(2).join(' '), /^unsupported: .*cpuid_fault/);
       assert.deepEqual(masked.slice(0, 2), plain.slice(0, 2), 'an unarmed mask changes nothing');
+    }
+  });
+
+  it('the bench re-runs itself under the mask, and its exit codes say what went wrong', function () {
+    this.timeout(60000);
+    const bench = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: packageRoot(), encoding: 'utf8' });
+    const badIsa = bench('inference', '--isa', 'avx3');
+    assert.equal(badIsa.status, 2);
+    assert.match(badIsa.stderr, /--isa takes one of native, avx2, not "avx3"/);
+    // an unknown section is reported by the child that runs under the mask, before any bench runs
+    const masked = bench('nosuchsection', '--isa', 'avx2');
+    if (cpuSimdFlags().includes('cpuid_fault')) {
+      assert.equal(masked.status, 2);
+      assert.match(masked.stderr, /unknown section nosuchsection/);
+    } else {
+      assert.equal(masked.status, 1);
+      assert.match(masked.stderr, /--isa avx2 cannot hide AVX-512 here: unsupported: /);
     }
   });
 
