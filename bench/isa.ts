@@ -2,7 +2,7 @@
  * `npm run bench -- inference --isa avx2`: the benchmarks as they run on a CPU without AVX-512.
  *
  * onnxruntime picks its CPU kernels from what CPUID reports: AVX-512 ones (16-float blocks) here,
- * AVX2 ones (8-float blocks) on most AMD EPYC hosts and older Intel, where the student's latency
+ * AVX2 ones (8-float blocks) on AMD EPYC before Zen 4 and older Intel, where the student's latency
  * budget is tightest. bench/cpuid-mask.c, preloaded into the bench process, hides AVX-512, AVX-VNNI
  * and AMX from CPUID, so the AVX2 kernels can be timed on this machine, in the same session as the
  * native ones, instead of waiting for an AVX2 host. The caches, clock and memory stay this
