@@ -7,7 +7,6 @@
  * WARMUP, and whether each YUV conversion meets the 2 ms target at 720p. The machine is shared:
  * the load average at the start is reported too; compare entries within one run.
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import {
   decodeJpeg,
@@ -20,6 +19,7 @@ import {
   yuyvToRgba,
 } from '../src/native/index.js';
 import { frameBytes } from '../src/pipeline/frame.js';
+import { cpuSimdFlags } from './isa.js';
 import { webcamLikePicture } from './synthetic-picture.js';
 
 const SIZES = [
@@ -51,18 +51,10 @@ function measure(work: () => void): Timing {
   return { medianMs: round(times[Math.floor(times.length / 2)]), minMs: round(times[0]) };
 }
 
-function hasAvx2(): boolean {
-  try {
-    return /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 export async function run(): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {
     loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
-    avx2: hasAvx2(),
+    avx2: cpuSimdFlags().includes('avx2'),
     frames: FRAMES,
   };
   const targets: Record<string, boolean> = {};
