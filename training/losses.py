@@ -68,6 +68,16 @@ def laplacian_loss(alpha, target, levels: int = 5):
     return sum((2 ** i) * d.abs().mean() for i, d in enumerate(laplacian_pyramid(alpha - target, levels)))
 
 
+def soft_iou_loss(alpha, target, eps: float = 1.0):
+    """1 - soft Jaccard index per image (sum a*t / sum(a + t - a*t)), averaged over the batch.
+    The metric the matte is judged by weighs an error by the face's size, where the L1 term
+    weighs every pixel of the batch alike; eps keeps a face-less sample from dividing by zero."""
+    dims = tuple(range(1, alpha.dim()))
+    inter = (alpha * target).sum(dims)
+    union = (alpha + target - alpha * target).sum(dims)
+    return (1.0 - (inter + eps) / (union + eps)).mean()
+
+
 def uncertainty_weight(teacher_logvar, k: float = 4.0):
     """w = 1 + k * normalize(s_teacher), s = exp(0.5 * logvar), min-max normalised per image."""
     s = torch.exp(0.5 * teacher_logvar.float())
@@ -87,21 +97,27 @@ def teacher_loss(alpha, logvar, target, cfg: dict):
     return total, parts
 
 
-def student_loss(alpha, logvar, target, t_alpha, t_logvar, cfg: dict, weighted: bool = True):
+def student_loss(alpha, logvar, target, t_alpha, t_logvar, cfg: dict, weighted: bool = True,
+                 pixel_weight=None):
     """Uncertainty-guided distillation. weighted=False gives the ablation (w = 1 everywhere).
     The student's own log-variance head is trained with beta-NLL on a detached alpha, so it does
-    not change the alpha objective."""
+    not change the alpha objective. pixel_weight (B x 1 x H x W, optional) multiplies the ground
+    truth term's weights (parts.occluder_weight); cfg w_iou adds soft_iou_loss."""
     if weighted:
         w = uncertainty_weight(t_logvar, cfg.get("k", 4.0))
     else:
         w = None
+    w_gt = w if pixel_weight is None else (pixel_weight if w is None else w * pixel_weight)
     parts = {
-        "gt": l1(alpha, target, w),
+        "gt": l1(alpha, target, w_gt),
         "kd": l1(alpha, t_alpha.float(), w),
         "lap": laplacian_loss(alpha, target),
     }
+    if cfg.get("w_iou"):
+        parts["iou"] = soft_iou_loss(alpha, target)
     if logvar is not None:
         parts["nll"] = gaussian_nll(alpha.detach(), logvar, target, cfg.get("beta", 0.5))
     total = (cfg.get("w_gt", 1.0) * parts["gt"] + cfg.get("w_kd", 1.0) * parts["kd"]
-             + cfg.get("w_lap", 1.0) * parts["lap"] + cfg.get("w_nll", 0.1) * parts.get("nll", 0.0))
+             + cfg.get("w_lap", 1.0) * parts["lap"] + cfg.get("w_nll", 0.1) * parts.get("nll", 0.0)
+             + cfg.get("w_iou", 0.0) * parts.get("iou", 0.0))
     return total, parts

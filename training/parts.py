@@ -60,3 +60,24 @@ def parts_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     n = target.sum(1)
     ce = -(target * F.log_softmax(logits, 1)).sum(1)
     return ce.sum() / n.sum().clamp(min=1.0)
+
+
+OCCLUDER_GROUPS = tuple(list(GROUPS).index(n) + 1 for n in ("hair", "eyeglasses", "hat"))
+
+
+def occluder_weight(target: torch.Tensor, k: float, reach: int = 8) -> torch.Tensor:
+    """Per-pixel weights (B x 1 x H x W) for the alpha's ground-truth term (loss.w_occluder): 1 + k
+    on both sides of each border between face and a labelled occluder (hair, eyeglasses, hat), that
+    is occluder pixels within `reach` px of face and face pixels within `reach` px of an occluder;
+    1 elsewhere and on composites (their soft group maps are all zero). On unseen photos the
+    hairline is where most of the matte's error lies (docs/model.md), in both directions: hair kept
+    as face, and face beside hair given up."""
+    face = target[:, 1:2]
+    occ = target[:, list(OCCLUDER_GROUPS)].sum(1, keepdim=True).clamp(max=1.0)
+    size = 2 * reach + 1
+
+    def near(m):
+        return F.max_pool2d(m, size, stride=1, padding=reach)
+
+    band = torch.maximum(occ * near(face), face * near(occ))
+    return 1.0 + k * band

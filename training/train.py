@@ -190,7 +190,7 @@ def _raw_batches(cfg, bank, dev, seed, start_batch=0):
                               photos=photos, p_photo=bk.get("p_photo", 0.0),
                               photo_recolour=bk.get("photo_recolour"), photo_aug=bk.get("photo_aug"),
                               hair_paste=bk.get("hair_paste"), hair_shadow=bk.get("hair_shadow"),
-                              parts=bool(cfg["loss"].get("w_parts")))
+                              parts=bool(cfg["loss"].get("w_parts") or cfg["loss"].get("w_occluder")))
         return
     ds = TrainStream(bank, cfg["size"], cfg.get("synth", {}), seed)
     if t.get("fixed_batch"):
@@ -404,6 +404,15 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
         parts_heads = {n: PartsHead(base.alpha_head.in_channels).to(dev, memory_format=fmt).train() for n in names}
         log(f"auxiliary parsing head on the training photos' label groups, weight {w_parts} (loss.w_parts)")
 
+    # loss.w_occluder: the ground-truth term weighted up along the photos' face-occluder borders
+    # (parts.occluder_weight); it reads the same label groups as the parsing head
+    w_occluder = float(cfg["loss"].get("w_occluder", 0) or 0)
+    if w_occluder:
+        from .parts import occluder_weight
+        if not (bmeta is not None and cfg["bank"].get("p_photo")):
+            raise ValueError("loss.w_occluder needs a bank with the training photos mixed in (bank.p_photo > 0)")
+        log(f"ground truth weighted {1 + w_occluder:g}x along the photos' face-occluder borders (loss.w_occluder)")
+
     def new_opt(n, with_head=True):
         """The student's optimiser; its parsing head, when there is one, is a second group."""
         opt = torch.optim.AdamW(nets[n].parameters(), lr=t["lr"], weight_decay=t.get("wd", 1e-4))
@@ -520,6 +529,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
             ta, tlv = ta.float(), tlv.float()
         t1 = time.time()
         t_teacher += t1 - t0
+        pixel_weight = occluder_weight(batch[5].to(dev), w_occluder) if w_occluder else None
+
         def student_step(n):
             for g in opts[n].param_groups:
                 g["lr"] = lr_at(prog, t["lr"])
@@ -530,7 +541,8 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
                     a, pl = torch.sigmoid(logits), parts_heads[n](y)
                 else:
                     a, lv = nets[n](x)
-            loss, parts = losses.student_loss(a.float(), lv.float(), gt, ta, tlv, cfg["loss"], weighted=(n == "student"))
+            loss, parts = losses.student_loss(a.float(), lv.float(), gt, ta, tlv, cfg["loss"], weighted=(n == "student"),
+                                              pixel_weight=pixel_weight)
             if parts_heads:
                 parts["parts"] = parts_loss(pl.float(), batch[5].to(dev))
                 loss = loss + w_parts * parts["parts"]

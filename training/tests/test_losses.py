@@ -106,3 +106,36 @@ def test_separable_blur_matches_the_2d_convolution_in_value_and_gradient():
         grads.append(a.grad)
     assert abs(vals[0] - vals[1]) < 1e-6
     assert torch.allclose(grads[0], grads[1], atol=1e-9)
+
+
+def test_soft_iou_loss_hand_computed():
+    a = t([1.0, 0.5, 0.0, 0.0])
+    y = t([1.0, 1.0, 1.0, 0.0])
+    # inter 1.5, union 1 + 1 + 1 - 0 (a + t - a t: 1, 1, 1, 0) = 3; eps 1 -> 1 - 2.5 / 4
+    assert abs(float(losses.soft_iou_loss(a, y)) - (1 - 2.5 / 4)) < 1e-6
+    assert float(losses.soft_iou_loss(y, y)) < 1e-7
+    # a face-less sample predicted empty costs nothing; predicted full, it costs
+    z = t([0.0, 0.0])
+    assert float(losses.soft_iou_loss(z, z)) == 0.0
+    assert float(losses.soft_iou_loss(t([1.0, 1.0]), z)) > 0.6
+
+
+def test_soft_iou_loss_is_per_image_mean():
+    a = torch.cat([t([1.0, 0.0]), t([1.0, 1.0])])
+    y = torch.cat([t([1.0, 1.0]), t([1.0, 1.0])])
+    assert abs(float(losses.soft_iou_loss(a, y)) - (1 - 2 / 3) / 2) < 1e-6
+
+
+def test_student_loss_w_iou_and_pixel_weight():
+    torch.manual_seed(1)
+    a, y, ta = torch.rand(2, 1, 8, 8), torch.rand(2, 1, 8, 8), torch.rand(2, 1, 8, 8)
+    tlv = torch.randn(2, 1, 8, 8)
+    pw = 1.0 + 3.0 * (torch.rand(2, 1, 8, 8) > 0.5).float()
+    cfg = {"k": 4.0, "w_gt": 1.0, "w_kd": 0.0, "w_lap": 0.0, "w_nll": 0.0, "w_iou": 0.5}
+    tot, parts = losses.student_loss(a, None, y, ta, tlv, cfg, weighted=True, pixel_weight=pw)
+    w = losses.uncertainty_weight(tlv, 4.0)
+    exp = ((a - y).abs() * w * pw).mean() + 0.5 * losses.soft_iou_loss(a, y)
+    assert abs(float(tot) - float(exp)) < 1e-5
+    assert "iou" in parts
+    tot0, parts0 = losses.student_loss(a, None, y, ta, tlv, {**cfg, "w_iou": 0.0}, weighted=False)
+    assert "iou" not in parts0 and abs(float(tot0) - float((a - y).abs().mean())) < 1e-6

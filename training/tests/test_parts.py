@@ -120,3 +120,41 @@ def test_a_run_with_the_parsing_loss_saves_a_plain_student_and_resumes_with_or_w
     assert "auxiliary parsing head" not in (rd3 / "log.txt").read_text()
     _, res4 = cli("student", ["--resume", str(rd3), "--set", "train.max_steps=4"] + with_parts)
     assert res4["steps"] == 4 and "it starts at zero" in (rd3 / "log.txt").read_text()
+
+
+def test_occluder_weight_marks_both_sides_of_the_face_hair_border():
+    import torch
+    from training.parts import GROUPS, N_GROUPS, occluder_weight
+    # one row of 12 pixels: background, face x4, hair x4, neck x3
+    idx = np.array([[0, 1, 1, 1, 1, 2, 2, 2, 2, 5, 5, 5]], np.uint8)
+    assert list(GROUPS)[0:2] == ["face", "hair"] and list(GROUPS)[4] == "neck"
+    maps = torch.zeros(1, N_GROUPS, 1, 12)
+    for x, g in enumerate(idx[0]):
+        maps[0, g, 0, x] = 1.0
+    w = occluder_weight(maps, k=3.0, reach=2)[0, 0, 0].tolist()
+    # face within 2 px of hair (x 3, 4) and hair within 2 px of face (x 5, 6) get 1 + 3
+    assert w == [1, 1, 1, 4, 4, 4, 4, 1, 1, 1, 1, 1]
+    # composites carry no label groups: weight 1 everywhere
+    assert occluder_weight(torch.zeros(2, N_GROUPS, 4, 4), k=3.0).eq(1).all()
+
+
+def test_a_run_with_the_occluder_weight_and_soft_iou_reads_the_label_groups_without_a_head(tmp_path):
+    from training.train import cli
+    from training.utils import REPO_ROOT
+    dcfg = _photo_data(tmp_path)
+    out, _ = _bank(tmp_path, dcfg)
+    args = ["--config", str(REPO_ROOT / "training" / "configs" / "student.json"),
+            "--set", "size=64", "--set", f"data={json.dumps(dcfg)}", "--set", "train.batch=4",
+            "--set", "train.max_steps=2", "--set", "train.skip_val=true", "--set", "train.log_every=1",
+            "--set", f'bank.dir="{out}"', "--set", "bank.p_photo=0.5",
+            "--set", "loss.w_parts=0", "--set", "loss.w_occluder=3", "--set", "loss.w_iou=0.5",
+            "--run-dir", str(tmp_path / "o")]
+    rd, res = cli("student", args)
+    assert res["steps"] == 2
+    log = (rd / "log.txt").read_text()
+    assert "face-occluder borders" in log and " iou=" in log
+    assert "auxiliary parsing head" not in log
+    assert torch.load(rd / "state.pt", weights_only=False)["parts_heads"] == {}
+    # without photos in the batches there is no label map to weight by
+    with pytest.raises(ValueError, match="w_occluder"):
+        cli("student", args[:-2] + ["--set", "bank.p_photo=0", "--run-dir", str(tmp_path / "n")])
