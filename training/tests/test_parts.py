@@ -57,6 +57,17 @@ def _bank(tmp_path, dcfg):
     return build_bank(cfg, tmp_path / "bank", 2, 4, tp, seed=3, log=lambda *a: None, faces=(tb, desc)), tp
 
 
+def _run_args(tmp_path, steps: int) -> list:
+    """A tiny student run on a bank of the tiny photo set, the photos half of each batch."""
+    from training.utils import REPO_ROOT
+    dcfg = _photo_data(tmp_path)
+    out, _ = _bank(tmp_path, dcfg)
+    return ["--config", str(REPO_ROOT / "training" / "configs" / "student.json"),
+            "--set", "size=64", "--set", f"data={json.dumps(dcfg)}", "--set", "train.batch=4",
+            "--set", f"train.max_steps={steps}", "--set", "train.skip_val=true", "--set", "train.log_every=1",
+            "--set", f'bank.dir="{out}"', "--set", "bank.p_photo=0.5"]
+
+
 def test_the_photos_label_groups_move_with_the_picture_and_composites_carry_none(tmp_path):
     from training.bank import BankStream, real_photos
     from training.parts import GROUPS, N_GROUPS
@@ -92,13 +103,7 @@ def test_the_photos_label_groups_move_with_the_picture_and_composites_carry_none
 def test_a_run_with_the_parsing_loss_saves_a_plain_student_and_resumes_with_or_without_it(tmp_path):
     from training.model import STUDENT_ARCH, build
     from training.train import cli
-    from training.utils import REPO_ROOT
-    dcfg = _photo_data(tmp_path)
-    out, _ = _bank(tmp_path, dcfg)
-    common = ["--config", str(REPO_ROOT / "training" / "configs" / "student.json"),
-              "--set", "size=64", "--set", f"data={json.dumps(dcfg)}", "--set", "train.batch=4",
-              "--set", "train.max_steps=3", "--set", "train.skip_val=true", "--set", "train.log_every=1",
-              "--set", f'bank.dir="{out}"', "--set", "bank.p_photo=0.5"]
+    common = _run_args(tmp_path, 3)
     with_parts = ["--set", "loss.w_parts=0.5"]
     rd, res = cli("student", common + with_parts + ["--run-dir", str(tmp_path / "s")])
     assert res["steps"] == 3
@@ -140,15 +145,8 @@ def test_occluder_weight_marks_both_sides_of_the_face_hair_border():
 
 def test_a_run_with_the_occluder_weight_and_soft_iou_reads_the_label_groups_without_a_head(tmp_path):
     from training.train import cli
-    from training.utils import REPO_ROOT
-    dcfg = _photo_data(tmp_path)
-    out, _ = _bank(tmp_path, dcfg)
-    args = ["--config", str(REPO_ROOT / "training" / "configs" / "student.json"),
-            "--set", "size=64", "--set", f"data={json.dumps(dcfg)}", "--set", "train.batch=4",
-            "--set", "train.max_steps=2", "--set", "train.skip_val=true", "--set", "train.log_every=1",
-            "--set", f'bank.dir="{out}"', "--set", "bank.p_photo=0.5",
-            "--set", "loss.w_parts=0", "--set", "loss.w_occluder=3", "--set", "loss.w_iou=0.5",
-            "--run-dir", str(tmp_path / "o")]
+    args = _run_args(tmp_path, 2) + ["--set", "loss.w_parts=0", "--set", "loss.w_occluder=3",
+                                     "--set", "loss.w_iou=0.5", "--run-dir", str(tmp_path / "o")]
     rd, res = cli("student", args)
     assert res["steps"] == 2
     log = (rd / "log.txt").read_text()
