@@ -39,8 +39,10 @@ def test_every_inner_convolution_is_block_aligned(head_input):
     assert padded.merged_heads.conv.out_channels == 16 and padded.merged_heads.conv.stride == (1, 8)
 
 
-def test_phase_heads_equal_the_plain_heads_exactly():
-    """The same products summed in the same order: equal, not only close."""
+def test_phase_heads_equal_the_plain_heads_to_rounding():
+    """The same products summed: equal where the kernel adds them in the plain heads' order (one
+    phase always; eight on an AVX-512 Xeon), within a few float32 ulps where it does not (eight
+    phases on an AVX2 EPYC: 3 ulps). A wrong phase or column would be off by the outputs' scale."""
     from training.cpu_layout import Layout, PhaseHeads
     net = _randomised_student()
     c = net.alpha_head.in_channels
@@ -48,8 +50,11 @@ def test_phase_heads_equal_the_plain_heads_exactly():
     lin = Layout(c, tuple(range(c)))
     with torch.no_grad():
         plain = torch.cat([net.alpha_head(y), net.logvar_head(y)], 1)
-        for phases in (1, 4, 8):
-            assert torch.equal(PhaseHeads(net.alpha_head, net.logvar_head, lin, phases)(y), plain), phases
+        assert torch.equal(PhaseHeads(net.alpha_head, net.logvar_head, lin, 1)(y), plain)
+        ulps8 = 8 * torch.finfo(torch.float32).eps * float(plain.abs().max())
+        for phases in (4, 8):
+            torch.testing.assert_close(PhaseHeads(net.alpha_head, net.logvar_head, lin, phases)(y), plain,
+                                       rtol=0, atol=ulps8, msg=f"{phases} phases")
     with pytest.raises(ValueError, match="not a multiple of 8"):
         PhaseHeads(net.alpha_head, net.logvar_head, lin, 8)(torch.randn(1, c, 8, 12))
 
