@@ -395,22 +395,21 @@ def train_student(cfg: dict, run_dir: Path, log: Logger, teacher_ckpt: str | Non
     nets, opts = {}, {}
     # loss.w_parts: a parsing head per student on the alpha head's input, trained on the photos'
     # label groups and never saved with the student (training/parts.py)
+    # loss.w_occluder: the ground-truth term weighted up along the photos' face-occluder borders
+    # (parts.occluder_weight). Both read the photos' label groups, so both need photos in the batches.
     w_parts = float(cfg["loss"].get("w_parts", 0) or 0)
+    w_occluder = float(cfg["loss"].get("w_occluder", 0) or 0)
+    for opt, w in (("w_parts", w_parts), ("w_occluder", w_occluder)):
+        if w and not (bmeta is not None and cfg["bank"].get("p_photo")):
+            raise ValueError(f"loss.{opt} needs a bank with the training photos mixed in (bank.p_photo > 0)")
     parts_heads = {}
     if w_parts:
         from .parts import PartsHead, parts_loss
-        if not (bmeta is not None and cfg["bank"].get("p_photo")):
-            raise ValueError("loss.w_parts needs a bank with the training photos mixed in (bank.p_photo > 0)")
         parts_heads = {n: PartsHead(base.alpha_head.in_channels).to(dev, memory_format=fmt).train() for n in names}
         log(f"auxiliary parsing head on the training photos' label groups, weight {w_parts} (loss.w_parts)")
 
-    # loss.w_occluder: the ground-truth term weighted up along the photos' face-occluder borders
-    # (parts.occluder_weight); it reads the same label groups as the parsing head
-    w_occluder = float(cfg["loss"].get("w_occluder", 0) or 0)
     if w_occluder:
         from .parts import occluder_weight
-        if not (bmeta is not None and cfg["bank"].get("p_photo")):
-            raise ValueError("loss.w_occluder needs a bank with the training photos mixed in (bank.p_photo > 0)")
         log(f"ground truth weighted {1 + w_occluder:g}x along the photos' face-occluder borders (loss.w_occluder)")
 
     def new_opt(n, with_head=True):
